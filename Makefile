@@ -1,0 +1,39 @@
+# Japanese municipal plan documents -> Parquet tables. `make extract`, `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SHARED ?= ../shared
+RAW ?= raw
+OUT ?= extracted
+
+.PHONY: setup extract test score bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+extract: setup
+	$(PY) -m pipeline extract --raw $(RAW) --out $(OUT)
+
+test: setup
+	$(PY) -m pytest -q
+
+score: setup
+	@for corpus in corpus corpus-pdf; do \
+	  out=$$(mktemp -d); \
+	  $(PY) -m pipeline extract --quiet --raw $(SHARED)/$$corpus --out $$out > /dev/null; \
+	  echo "== $(SHARED)/$$corpus"; \
+	  $(PY) $(SHARED)/eval/score.py --extracted $$out --per-doc; \
+	  rm -rf $$out; \
+	done
+
+bench: setup
+	$(PY) -m pipeline.bench
+
+clean:
+	rm -rf $(OUT)/*.parquet $(OUT)/.cache .pytest_cache .mypy_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

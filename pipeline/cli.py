@@ -1,0 +1,91 @@
+"""Command line: `python -m pipeline extract|normalize`.
+
+Exit status: 0 every document read; 1 some document could not be read (it is in
+issues.parquet, the rest is written); 2 bad arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .emit import write_tables
+from .normalize import normalizer
+from .run import RunResult, run_folder
+
+
+def _progress_printer(stream):
+    tty = stream.isatty()
+
+    def show(done: int, total: int, doc: dict) -> None:
+        status = "ok" if doc["readable"] else "UNREADABLE"
+        line = f"[{done}/{total}] {doc['doc_id']} ({status})"
+        if tty:
+            stream.write("\r\033[K" + line + ("\n" if done == total else ""))
+        else:
+            stream.write(line + "\n")
+        stream.flush()
+
+    return show
+
+
+def summary(result: RunResult, out: Path) -> str:
+    c = result.counts
+    lines = [
+        f"extracted {result.documents} documents ({result.pages} PDF pages) in {result.seconds:.1f} s -> {out}/",
+        "  " + "  ".join(f"{name} {c.get(name, 0)}" for name in
+                         ("documents", "sections", "initiatives", "kpis", "kpi_values", "glossary")),
+    ]
+    issues = result.tables.issues
+    errors = sum(1 for r in issues if r["severity"] == "error")
+    lines.append(f"  findings {len(issues)} ({errors} errors, {len(issues) - errors} warnings) in issues.parquet")
+    if result.unreadable:
+        lines.append(f"  could not read {len(result.unreadable)}: " + ", ".join(result.unreadable))
+        for r in issues:
+            if r["severity"] == "error" and r["doc_id"] in result.unreadable:
+                lines.append(f"    {r['doc_id']}: {r['message']}")
+    return "\n".join(lines)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    raw = Path(args.raw)
+    if not raw.is_dir():
+        print(f"error: --raw {raw} is not a folder", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    result = run_folder(raw, progress=None if args.quiet else _progress_printer(sys.stderr))
+    write_tables(result.tables, out)
+    print(summary(result, out))
+    return 1 if result.unreadable else 0
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    norm = normalizer()
+    for line in sys.stdin:
+        end = "\n" if line.endswith("\n") else ""
+        sys.stdout.write(norm(line.rstrip("\n").rstrip("\r")) + end)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m pipeline", description="Japanese municipal plan documents -> Parquet tables")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("extract", help="read every .pdf/.txt/.md under --raw and write the tables to --out")
+    ex.add_argument("--raw", default="raw", help="folder of source documents (default: raw)")
+    ex.add_argument("--out", default="extracted", help="folder for the Parquet tables (default: extracted)")
+    ex.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    ex.set_defaults(func=cmd_extract)
+    no = sub.add_parser("normalize", help="normalize UTF-8 text from stdin to stdout, line by line")
+    no.set_defaults(func=cmd_normalize)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else 2
+    return int(args.func(args))

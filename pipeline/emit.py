@@ -1,0 +1,49 @@
+"""The emit stage: write the tables as Parquet, atomically and deterministically.
+
+Each file is written to a temporary name in the output folder and renamed
+into place, so a reader (or a run killed midway) never sees half a file.
+Rows come sorted by doc_id, keeping document order within a document.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .model import TABLE_NAMES, Tables
+from .schema import SCHEMAS
+
+
+def to_arrow(name: str, rows: list[dict]) -> pa.Table:
+    schema = SCHEMAS[name]
+    ordered = sorted(enumerate(rows), key=lambda ir: (str(ir[1].get("doc_id", "")), ir[0]))
+    cols = {f.name: [r.get(f.name) for _, r in ordered] for f in schema}
+    for f in schema:
+        if pa.types.is_list(f.type):
+            cols[f.name] = [v if v is not None else [] for v in cols[f.name]]
+    return pa.Table.from_pydict(cols, schema=schema)
+
+
+def write_atomic(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tables(tables: Tables, out: Path) -> dict[str, int]:
+    """Write every table; returns the row count of each."""
+    counts = {}
+    for name in TABLE_NAMES:
+        t = to_arrow(name, getattr(tables, name))
+        write_atomic(t, out / f"{name}.parquet")
+        counts[name] = t.num_rows
+    return counts

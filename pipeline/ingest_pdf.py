@@ -1,0 +1,303 @@
+"""Ingest PDFs through pdfplumber into blocks.
+
+Per page: text lines with font size, heading font and position; tables through
+`find_tables` (cut out of the text stream); the footnote zone below a short
+separator rule at the page bottom; superscript footnote markers. After the
+last page: running headers, footers and page numbers (lines that repeat on
+most pages) dropped, and table parts stitched across page breaks.
+Each page is closed after use so memory stays flat on long documents.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Block, Cell, Document
+
+# Marks a superscript footnote citation inside a line's raw text; normalize removes them.
+REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
+# A char is a superscript when its size is at most this share of the line's main size.
+DEFAULT_SUPERSCRIPT_RATIO = 0.75
+# Header / footer zones, as a share of the page height from the top / bottom edge.
+DEFAULT_MARGIN_ZONE = 0.09
+# A line repeated (digits ignored) on at least this share of pages is running furniture.
+DEFAULT_REPEAT_SHARE = 0.5
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*(p\.?\s*)?\d{1,4}(\s*/\s*\d{1,4})?[-–—\s]*$|^[-–—]\s*\d{1,4}\s*[-–—]$")
+_HEADING_FONT = re.compile(r"(?i)gothic|goth|bold|heavy|black|w[6-9]|ゴシック|明朝太")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class _Line:
+    text: str
+    marked: str
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    items: list[tuple[float, Any]] = field(default_factory=list)  # (top, _Line | table rows)
+    footnotes: list[_Line] = field(default_factory=list)
+
+
+class PdfError(Exception):
+    """The PDF cannot be read; the message says what to do."""
+
+
+def _main_size(chars: list[dict]) -> float:
+    sizes = Counter(round(c["size"], 1) for c in chars if not c["text"].isspace())
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _line_from(raw: dict) -> _Line:
+    chars = raw["chars"]
+    size = _main_size(chars)
+    # superscript digits: much smaller than the line's main size, raised
+    marked = []
+    in_ref = False
+    for c in chars:
+        small = size and c["size"] <= size * DEFAULT_SUPERSCRIPT_RATIO and c["text"].isdigit()
+        if small and not in_ref:
+            marked.append(REF_OPEN)
+            in_ref = True
+        elif not small and in_ref:
+            marked.append(REF_CLOSE)
+            in_ref = False
+        marked.append(c["text"])
+    if in_ref:
+        marked.append(REF_CLOSE)
+    fonts = Counter(c["fontname"].split("+")[-1] for c in chars if not c["text"].isspace())
+    font = fonts.most_common(1)[0][0] if fonts else ""
+    text = raw["text"]
+    marked_text = "".join(marked)
+    if marked_text.replace(REF_OPEN, "").replace(REF_CLOSE, "") != text:
+        marked_text = _reinsert_spaces(text, marked_text)
+    return _Line(text, marked_text, raw["top"], raw["bottom"], raw["x0"], raw["x1"], size,
+                 bool(_HEADING_FONT.search(font)))
+
+
+def _reinsert_spaces(text: str, marked: str) -> str:
+    """extract_text_lines adds spaces between words; carry them into the marked copy."""
+    out = []
+    j = 0
+    for ch in marked:
+        if ch in (REF_OPEN, REF_CLOSE):
+            out.append(ch)
+            continue
+        while j < len(text) and text[j] != ch and text[j].isspace():
+            out.append(text[j])
+            j += 1
+        out.append(ch)
+        j += 1
+    return "".join(out)
+
+
+def _separator_top(page: Any) -> float | None:
+    """Top of a short horizontal rule in the lower half of the page (footnote separator)."""
+    best = None
+    w = page.width
+    for obj in list(page.lines) + list(page.rects):
+        height = abs(obj["bottom"] - obj["top"])
+        width = obj["x1"] - obj["x0"]
+        if height <= 1.5 and 0.08 * w <= width <= 0.6 * w and obj["top"] > page.height * 0.5 and obj["x0"] < w * 0.25:
+            if best is None or obj["top"] < best:
+                best = obj["top"]
+    return best
+
+
+def _read_page(page: Any) -> _Page:
+    out = _Page(page.page_number, float(page.width), float(page.height))
+    tables = [t for t in page.find_tables() if t.bbox]
+    boxes = []
+    for t in tables:
+        rows = t.extract()
+        if not rows or len(rows[0]) < 2:
+            continue  # a 1-column "table" is a ruled box (shaded heading), not data
+        boxes.append(t.bbox)
+        out.items.append((float(t.bbox[1]), rows))
+
+    def outside(obj: dict) -> bool:
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    sep = _separator_top(page)
+    for raw in text_page.extract_text_lines(return_chars=True, strip=True):
+        if not raw["text"].strip():
+            continue
+        line = _line_from(raw)
+        if sep is not None and line.top > sep:
+            out.footnotes.append(line)
+        else:
+            out.items.append((line.top, line))
+    out.items.sort(key=lambda it: it[0])
+    return out
+
+
+def _furniture(pages: list[_Page]) -> set[str]:
+    """Texts (digits folded) of lines that repeat in the header/footer zones of most pages."""
+    if len(pages) < 3:
+        return set()
+    seen: Counter[str] = Counter()
+    for p in pages:
+        keys = set()
+        for top, item in p.items:
+            if isinstance(item, _Line) and (top < p.height * DEFAULT_MARGIN_ZONE or top > p.height * (1 - DEFAULT_MARGIN_ZONE)):
+                keys.add(_DIGITS.sub("#", item.text.strip()))
+        seen.update(keys)
+    return {k for k, c in seen.items() if c >= DEFAULT_REPEAT_SHARE * len(pages)}
+
+
+def _is_furniture(p: _Page, top: float, line: _Line, repeated: set[str]) -> bool:
+    in_zone = top < p.height * DEFAULT_MARGIN_ZONE or top > p.height * (1 - DEFAULT_MARGIN_ZONE)
+    if not in_zone:
+        return False
+    return _DIGITS.sub("#", line.text.strip()) in repeated or (
+        top > p.height * (1 - DEFAULT_MARGIN_ZONE) and bool(_PAGE_NUMBER.match(line.text.strip())))
+
+
+def _footnote_blocks(p: _Page, body_size: float, repeated: set[str]) -> list[Block]:
+    blocks: list[Block] = []
+    for line in p.footnotes:
+        if _is_furniture(p, line.top, line, repeated):
+            continue
+        m = re.match(r"^\s*(\d{1,3})\s*(\S.*)$", line.text)
+        if m and (not blocks or int(m.group(1)) > (blocks[-1].number or 0)):
+            blocks.append(Block("footnote", raw=line.text, page=p.number, size=line.size, number=int(m.group(1))))
+        elif blocks:
+            blocks[-1].raw += "\n" + line.text
+        else:
+            blocks.append(Block("line", raw=line.marked, page=p.number, size=line.size, x0=line.x0))
+    return blocks
+
+
+def _same_header(a: list[Cell], b: list[Cell]) -> bool:
+    norm = lambda row: [re.sub(r"\s+", "", c or "") for c in row]  # noqa: E731
+    return norm(a) == norm(b)
+
+
+def _stitch(prev: Block, rows: list[list[Cell]]) -> bool:
+    """Append a table part that continues `prev` on the next page. True when it did."""
+    if not prev.rows_raw or len(rows[0]) != len(prev.rows_raw[0]):
+        return False
+    body = rows
+    header_len = 0
+    for k in range(1, min(3, len(prev.rows_raw), len(rows)) + 1):
+        if all(_same_header(prev.rows_raw[i], rows[i]) for i in range(k)):
+            header_len = k
+    if header_len:
+        body = rows[header_len:]
+    elif not rows[0] or rows[0][0] not in ("", None):
+        return False
+    if body and body[0] and body[0][0] == "" and prev.rows_raw:
+        # a row cut by the page break continues in the first row of the next part
+        cont = body[0]
+        last = prev.rows_raw[-1]
+        merged = []
+        for a, b in zip(last, cont):
+            if b in ("", None):
+                merged.append(a)
+            elif a in ("", None):
+                merged.append(b)
+            else:
+                merged.append(f"{a}\n{b}")
+        prev.rows_raw[-1] = merged
+        body = body[1:]
+    prev.rows_raw.extend(body)
+    return True
+
+
+def _declares_encryption(path: str) -> bool:
+    """The trailer names an /Encrypt dictionary (checked when pdfminer's error is vague)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - 4096))
+            return b"/Encrypt" in fh.read()
+    except OSError:
+        return False
+
+
+def ingest_pdf(doc: Document, path: str) -> Document:
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFPasswordIncorrect
+        from pdfminer.pdfparser import PDFSyntaxError
+    except ImportError as exc:  # pragma: no cover - dependency missing
+        raise PdfError(f"pdfplumber is not installed ({exc}); run `make setup`") from exc
+    pages: list[_Page] = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            doc.pages = len(pdf.pages)
+            for page in pdf.pages:
+                try:
+                    pages.append(_read_page(page))
+                except Exception as exc:  # one broken page must not lose the document
+                    doc.find("ingest", f"page {page.page_number} could not be read: {exc}", page=page.page_number)
+                finally:
+                    page.close()
+    except PDFPasswordIncorrect:
+        raise PdfError("encrypted PDF: it needs a password; save an unencrypted copy and run again")
+    except PDFSyntaxError as exc:
+        raise PdfError(f"not a readable PDF ({exc}); the file is corrupt, truncated or not a PDF")
+    except Exception as exc:
+        # pdfplumber wraps pdfminer's errors: look at the cause too
+        inner = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc)
+        name = f"{type(exc).__name__} {type(inner).__name__}"
+        if "Password" in name or "Encrypt" in name or "encrypt" in str(inner).lower() or _declares_encryption(path):
+            raise PdfError("encrypted PDF: it needs a password; save an unencrypted copy and run again")
+        raise PdfError(f"not a readable PDF ({name}: {exc}); the file is corrupt, truncated or not a PDF")
+    if not any(isinstance(it, _Line) or isinstance(it, list) for p in pages for _, it in p.items) and not any(p.footnotes for p in pages):
+        raise PdfError("no text layer: a scanned PDF (images only); run OCR first")
+    sizes: Counter[float] = Counter()
+    for p in pages:
+        for _, it in p.items:
+            if isinstance(it, _Line):
+                sizes[it.size] += len(it.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    repeated = _furniture(pages)
+    right_edge = max((it.x1 for p in pages for _, it in p.items if isinstance(it, _Line) and it.size == body_size), default=0.0)
+    blocks: list[Block] = []
+    for p in pages:
+        first_on_page = True
+        for top, it in p.items:
+            if isinstance(it, _Line):
+                if _is_furniture(p, top, it, repeated):
+                    continue
+                blocks.append(Block("line", raw=it.marked, page=p.number, size=it.size, bold=it.bold, x0=it.x0,
+                                    full=it.x1 >= right_edge - 1.5 * max(it.size, 1.0)))
+            else:
+                rows = [[c for c in r] for r in it]
+                last = blocks[-1] if blocks else None
+                if first_on_page and last is not None and last.kind == "table" and _stitch(last, rows):
+                    first_on_page = False
+                    continue
+                blocks.append(Block("table", raw="\n".join("\t".join(c or "" for c in r) for r in rows),
+                                    page=p.number, rows_raw=rows))
+            first_on_page = False
+        blocks.extend(_footnote_blocks(p, body_size, repeated))
+    doc.blocks = blocks
+    doc.running_header = _running_header(pages, repeated)
+    return doc
+
+
+def _running_header(pages: list[_Page], repeated: set[str]) -> str:
+    """The text of the repeated line at the top of the pages (real plans print their title there)."""
+    for p in pages:
+        for top, it in p.items:
+            if isinstance(it, _Line) and top < p.height * DEFAULT_MARGIN_ZONE and _DIGITS.sub("#", it.text.strip()) in repeated:
+                if not _PAGE_NUMBER.match(it.text.strip()):
+                    return it.text.strip()
+    return ""

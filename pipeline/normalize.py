@@ -1,0 +1,125 @@
+"""Character-level normalization of Japanese plan text (SCHEMA.md "Normalization").
+
+`normalize_text` is what every text column goes through and what
+`python -m pipeline normalize` applies line by line. Order (notes/normalization.md):
+radicals -> pre-NFKC replacements -> drop zero-width / variation selectors ->
+NFKC outside the protected circled numbers -> variant kanji -> spacing.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .rules import Rules, load_rules
+
+# Japanese characters for the spacing rules: kanji, kana, the iteration marks, ー.
+JA = r"\u3005\u3006\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe\u4e00-\u9fff\uf900-\ufaff"
+_JA_CHAR = re.compile(f"[{JA}]")
+
+
+def _ranges(spec: list[list[str]]) -> list[tuple[int, int]]:
+    return [(int(lo, 16), int(hi, 16)) for lo, hi in spec]
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """A compiled normalizer for one rule set."""
+
+    table: dict[int, str]
+    keep: re.Pattern[str]
+    letter_spaced: re.Pattern[str]
+    digits_between: re.Pattern[str]
+    number_unit_left: re.Pattern[str]
+    number_unit_right: re.Pattern[str]
+    variants: dict[int, str]
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        s = text.translate(self.table)
+        # NFKC everywhere except the protected characters (circled numbers are labels).
+        # split() with a capturing group alternates text and protected characters
+        parts = self.keep.split(s)
+        s = "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+        s = s.translate(self.variants)
+        return self._spacing(s)
+
+    def _spacing(self, s: str) -> str:
+        if " " not in s:
+            return s
+        s = self.letter_spaced.sub(lambda m: m.group(0).replace(" ", ""), s)
+        s = self.digits_between.sub(r"\1\2\3", s)
+        s = self.number_unit_left.sub(r"\1\2", s)
+        s = self.number_unit_right.sub(r"\1\2", s)
+        return s
+
+
+@lru_cache(maxsize=4)
+def _build(rules_id: int) -> Normalizer:
+    rules = _RULES_BY_ID[rules_id]
+    conf = rules.get("normalization")
+    table: dict[int, str] = {ord(k): v for k, v in rules.radicals.items()}
+    for k, v in conf.get("pre_nfkc", {}).items():
+        table[ord(k)] = v
+    for lo, hi in _ranges(conf.get("drop", {}).get("ranges", [])):
+        for cp in range(lo, hi + 1):
+            table[cp] = ""
+    keep_cls = "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _ranges(conf.get("keep", {}).get("ranges", [])))
+    keep = re.compile(f"([{keep_cls}])" if keep_cls else r"(?!x)x")
+    variants = {ord(k): v for k, v in conf.get("variants", {}).items()}
+    sp = conf.get("spacing", {})
+    n = max(2, int(sp.get("letter_spaced_min_run", 3)))
+    single = f"[{JA}0-9]"
+    letter_spaced = re.compile(f"(?<![^\\s]){single}(?: {single}){{{n - 1},}}(?![^\\s])")
+    digits_between = re.compile(f"([{JA}]) +([0-9]+(?:[.,][0-9]+)?) +([{JA}])")
+    units = "|".join(re.escape(u) for u in sorted(sp.get("number_units", []), key=len, reverse=True))
+    number_unit_left = re.compile(f"([{JA}]) +([0-9]+(?:{units}))") if units else re.compile(r"(?!x)x")
+    number_unit_right = re.compile(f"([0-9]) +({units})") if units else re.compile(r"(?!x)x")
+    return Normalizer(table, keep, letter_spaced, digits_between, number_unit_left, number_unit_right, variants)
+
+
+_RULES_BY_ID: dict[int, Rules] = {}
+
+
+def normalizer(rules: Rules | None = None) -> Normalizer:
+    rules = rules or load_rules()
+    _RULES_BY_ID[id(rules)] = rules
+    return _build(id(rules))
+
+
+def normalize_text(text: str, rules: Rules | None = None) -> str:
+    """Normalize one string (no line joining)."""
+    return normalizer(rules)(text)
+
+
+@lru_cache(maxsize=4)
+def _corrupt_re(scripts: tuple[str, ...]) -> re.Pattern[str]:
+    chars = []
+    for cp in range(0x80, 0x3000):
+        ch = chr(cp)
+        name = unicodedata.name(ch, "")
+        if ch.isalpha() and any(name.startswith(s + " ") for s in scripts):
+            chars.append(re.escape(ch))
+    cls = "".join(chars) + ("\uac00-\ud7a3" if "HANGUL" in scripts else "")
+    return re.compile(f"[{JA}]+[{cls}]+[{JA}{cls}]*|[{cls}]+[{JA}]+")
+
+
+def find_corrupt(text: str, rules: Rules | None = None) -> list[str]:
+    """Runs where letters of a foreign script sit inside a Japanese word (デジタルデバйд)."""
+    rules = rules or load_rules()
+    scripts = tuple(rules.get("normalization").get("corrupt", {}).get("scripts", []))
+    if not scripts or text.isascii():
+        return []
+    return [m.group(0) for m in _corrupt_re(scripts).finditer(text)]
+
+
+def rare_radicals(text: str, rules: Rules | None = None) -> list[str]:
+    """Radicals with no JIS X 0208 form: mapped by their Unicode equivalent, worth a finding."""
+    rules = rules or load_rules()
+    return sorted({ch for ch in text if ch in rules.rare_radicals})
+
+
+def is_japanese(ch: str) -> bool:
+    return bool(_JA_CHAR.match(ch))

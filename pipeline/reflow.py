@@ -1,0 +1,137 @@
+"""The normalize stage over a whole document.
+
+Normalizes every block's text and table cells (keeping `raw`), joins lines that
+a layout wrapped mid-sentence into paragraphs, splits footnote citations off the
+words they are glued to (ＩＣＴ1の -> ICTの, linked to footnote 1), and reports
+corrupt text and radicals that have no Japanese form.
+"""
+from __future__ import annotations
+
+import re
+
+from .ingest_pdf import REF_CLOSE, REF_OPEN
+from .headings import match_heading
+from .model import Block, Cell, Document
+from .normalize import find_corrupt, normalizer, rare_radicals
+from .rules import Rules, load_rules
+from .textutil import join_wrapped
+
+_BULLET = re.compile(r"^[\s\u3000]*[・●○◆◇■□▶▷►※\-*･•]")
+_REF = re.compile(f"{REF_OPEN}(\\d+){REF_CLOSE}")
+
+
+def _strip_refs(s: str) -> str:
+    return s.replace(REF_OPEN, "").replace(REF_CLOSE, "")
+
+
+def _can_join(prev: Block, nxt: Block, pdf: bool, norm) -> bool:
+    """Does `nxt` continue the paragraph that `prev` ends (a line broken by the layout)?"""
+    if not prev.full or nxt.kind != "line" or prev.kind not in ("line", "paragraph", "list_item"):
+        return False
+    if prev.hard_heading or nxt.hard_heading or _BULLET.match(nxt.raw):
+        return False
+    if pdf:
+        if prev.size is None or nxt.size is None or abs(prev.size - nxt.size) > 0.6 or prev.bold != nxt.bold:
+            return False
+        if prev.x0 is None or nxt.x0 is None:
+            return False
+        start_x0 = getattr(prev, "_start_x0", prev.x0)
+        hanging = bool(_BULLET.match(prev.raw)) or start_x0 < prev.x0
+        limit = prev.x0 + (1.5 if hanging else 0.5) * prev.size
+        return nxt.x0 <= limit and (prev.page is None or nxt.page is None or nxt.page - prev.page <= 1)
+    # hard-wrapped text: a new paragraph starts indented; a heading line never continues one
+    if match_heading(norm(nxt.raw)):
+        return False
+    return (nxt.x0 or 0) <= (prev.x0 or 0) or bool(_BULLET.match(prev.raw))
+
+
+def join_lines(blocks: list[Block], pdf: bool, norm) -> list[Block]:
+    """Merge wrapped lines into paragraph blocks; footnotes between them are stepped over."""
+    out: list[Block] = []
+    last_text: Block | None = None
+    for b in blocks:
+        if b.kind == "footnote":
+            out.append(b)
+            continue
+        if b.kind == "line" and last_text is not None and _can_join(last_text, b, pdf, norm):
+            last_text.raw = join_wrapped([last_text.raw, b.raw])
+            last_text.full = b.full
+            last_text.x0 = b.x0
+            last_text.refs += b.refs
+            continue
+        if b.kind == "line":
+            b.kind = "paragraph"
+            setattr(b, "_start_x0", b.x0)
+        out.append(b)
+        last_text = b if b.kind in ("paragraph", "list_item") else None
+    return out
+
+
+def _norm_cell(cell: Cell, norm, pdf: bool) -> Cell:
+    if cell is None:
+        return None
+    if pdf:
+        return norm(join_wrapped(_strip_refs(cell).split("\n")))
+    return "\n".join(norm(s) for s in _strip_refs(cell).split("\n"))
+
+
+def link_dump_citations(blocks: list[Block], rules: Rules) -> None:
+    """Find footnote citations in plain text by the footnote numbers (in order)."""
+    conf = rules.get("footnotes")
+    not_before = sorted(conf.get("not_before", []), key=len, reverse=True)
+    not_after = sorted(conf.get("not_after", []), key=len, reverse=True)
+    notes = [(i, b.number) for i, b in enumerate(blocks) if b.kind == "footnote" and b.number is not None]
+    cursor_block, cursor_pos = 0, 0
+    for def_index, num in notes:
+        rx = re.compile(f"(?<![0-9]){num}(?![0-9])")
+        found = False
+        for bi in range(cursor_block, def_index):
+            b = blocks[bi]
+            if b.kind not in ("paragraph", "heading", "list_item") or not b.text:
+                continue
+            start = cursor_pos if bi == cursor_block else 0
+            for m in rx.finditer(b.text, start):
+                before = b.text[: m.start()]
+                after = b.text[m.end():]
+                if not before or before[-1].isspace() or any(before.endswith(w) for w in not_after):
+                    continue
+                if any(after.startswith(w) for w in not_before):
+                    continue
+                b.text = before + after
+                b.refs.append(num)
+                cursor_block, cursor_pos, found = bi, m.start(), True
+                break
+            if found:
+                break
+
+
+def normalize_document(doc: Document, rules: Rules | None = None) -> Document:
+    rules = rules or load_rules()
+    norm = normalizer(rules)
+    pdf = doc.source_format == "pdf"
+    doc.blocks = join_lines(doc.blocks, pdf, norm)
+    any_marked = False
+    for b in doc.blocks:
+        if b.kind == "table":
+            b.rows = [[_norm_cell(c, norm, pdf) for c in row] for row in b.rows_raw]
+            b.rows_raw = [[None if c is None else _strip_refs(c) for c in row] for row in b.rows_raw]
+            source = "\n".join(c or "" for row in b.rows_raw for c in row)
+        else:
+            marked = b.raw
+            if REF_OPEN in marked:
+                any_marked = True
+                b.refs += [int(x) for x in _REF.findall(marked)]
+                marked = _REF.sub("", marked)
+            b.raw = _strip_refs(b.raw)
+            b.text = norm(marked.strip()) if b.kind != "footnote" else "\n".join(norm(s) for s in marked.split("\n"))
+            source = b.raw
+        for run in find_corrupt(source, rules):
+            doc.find("normalize", f"corrupt text: letters of another script inside a Japanese word ({run}); kept as written",
+                     page=b.page, snippet=run)
+        rare = rare_radicals(source, rules)
+        if rare:
+            doc.find("normalize", "radical with no Japanese kanji form mapped by its Unicode equivalent: " + " ".join(rare),
+                     page=b.page, snippet=source[:80])
+    if not any_marked and any(b.kind == "footnote" for b in doc.blocks):
+        link_dump_citations(doc.blocks, rules)
+    return doc

@@ -1,0 +1,85 @@
+"""Load the domain rules under rules/ (TOML and TSV) once per process.
+
+Rules are data: heading patterns, kind words, KPI vocabulary, eras, units,
+character tables. Code reads them through `load_rules()`; `rules_hash()`
+identifies the rule set for caches.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+def rules_dir() -> Path:
+    return Path(os.environ.get("PIPELINE_RULES_DIR", DEFAULT_RULES_DIR))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All rule files, parsed. `toml[name]` is rules/<name>.toml as a dict."""
+
+    root: Path
+    toml: dict[str, dict[str, Any]]
+    radicals: dict[str, str]
+    rare_radicals: frozenset[str]
+    _compiled: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+
+    def get(self, name: str) -> dict[str, Any]:
+        return self.toml.get(name, {})
+
+    def regex(self, pattern: str) -> re.Pattern[str]:
+        """Compile (and cache) a pattern taken from a rule file."""
+        rx = self._compiled.get(pattern)
+        if rx is None:
+            rx = re.compile(pattern)
+            self._compiled[pattern] = rx
+        return rx
+
+
+def _read_radicals(path: Path) -> tuple[dict[str, str], frozenset[str]]:
+    table: dict[str, str] = {}
+    rare: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 3 or cols[0] == "radical":
+            continue
+        table[cols[0]] = cols[1]
+        if cols[2] == "rare":
+            rare.add(cols[0])
+    return table, frozenset(rare)
+
+
+@lru_cache(maxsize=4)
+def _load(root: str) -> Rules:
+    base = Path(root)
+    tomls: dict[str, dict[str, Any]] = {}
+    for p in sorted(base.glob("*.toml")):
+        with p.open("rb") as fh:
+            tomls[p.stem] = tomllib.load(fh)
+    radicals, rare = _read_radicals(base / "radicals.tsv")
+    return Rules(root=base, toml=tomls, radicals=radicals, rare_radicals=rare)
+
+
+def load_rules() -> Rules:
+    return _load(str(rules_dir()))
+
+
+def rules_hash(root: Path | None = None) -> str:
+    """sha256 over every rule file's name and bytes, in name order."""
+    base = root or rules_dir()
+    h = hashlib.sha256()
+    for p in sorted(base.iterdir()):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()

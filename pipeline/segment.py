@@ -1,0 +1,165 @@
+"""The segment stage: find headings and build the chapter/section tree.
+
+A block is a heading when it matches a style of rules/headings.toml, is short,
+does not read as a sentence (rules first, Sudachi for the ending), and in a
+PDF is set larger or in the heading font than body text. A heading closes
+every open section of the same or deeper level. Chapter headings that repeat
+(slide navigation) are not new sections; a bare 第N章 takes the next short
+line as its title; sections before the first chapter when that chapter is
+第2章 go under an inferred 第1章 (reported).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from .headings import HeadingMatch, match_heading
+from .model import Block, Document, Section
+from .rules import Rules, load_rules
+from .tokens import ends_like_sentence
+
+# A PDF line is set as a heading when its font is this much larger than body text, or bold.
+DEFAULT_HEADING_SIZE_DELTA = 0.8
+
+
+def _body_size(doc: Document) -> float | None:
+    sizes: Counter[float] = Counter()
+    for b in doc.blocks:
+        if b.kind == "paragraph" and b.size:
+            sizes[b.size] += len(b.text)
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def heading_of(b: Block, body: float | None, pdf: bool, rules: Rules) -> HeadingMatch | None:
+    if b.kind not in ("paragraph", "line") or not b.text or b.full:
+        return None
+    m = match_heading(b.text, rules)
+    if m is None:
+        return None
+    if b.hard_heading:
+        return m
+    if pdf and body is not None and b.size is not None:
+        emphasized = b.size >= body + DEFAULT_HEADING_SIZE_DELTA or b.bold
+        if not emphasized:
+            return None
+    if m.title and ends_like_sentence(m.title):
+        return None
+    return m
+
+
+def segment_document(doc: Document, rules: Rules | None = None) -> Document:
+    rules = rules or load_rules()
+    pdf = doc.source_format == "pdf"
+    body = _body_size(doc) if pdf else None
+    sections: list[Section] = []
+    stack: list[Section] = []
+    seen_chapters: set[tuple[str, str]] = set()
+    used_ids: set[str] = set()
+    pending_title: Section | None = None
+    last_number: dict[str, tuple[int, int]] = {}
+    current: Section | None = None
+    blocks = doc.blocks
+    for i, b in enumerate(blocks):
+        if pending_title is not None and b.kind in ("paragraph", "line") and b.text and not b.full:
+            if match_heading(b.text, rules) is None and len(b.text) <= 45:
+                pending_title.title = b.text
+                b.kind = "heading"
+                b.section_id = pending_title.section_id
+                key = (pending_title.label, pending_title.title)
+                if key in seen_chapters:
+                    _drop(sections, stack, pending_title)
+                    current = stack[-1] if stack else None
+                    b.kind = "paragraph"
+                    b.section_id = current.section_id if current else None
+                else:
+                    seen_chapters.add(key)
+                pending_title = None
+                continue
+        pending_title = None
+        m = heading_of(b, body, pdf, rules)
+        if m is None:
+            if current is not None and b.kind != "footnote":
+                current.text_parts.append(_block_text(b))
+            b.section_id = current.section_id if current else None
+            continue
+        if m.style == "chapter" and m.title and (m.label, m.title) in seen_chapters:
+            b.section_id = current.section_id if current else None
+            continue  # navigation repeated on every slide
+        level = m.level
+        if not _plausible_number(m, last_number):
+            b.section_id = current.section_id if current else None
+            if current is not None:
+                current.text_parts.append(b.text)
+            continue
+        # front/back matter (はじめに, 資料編) never holds numbered sections
+        while stack and (stack[-1].level >= level or (stack[-1].style == "matter" and m.style != "matter")):
+            stack.pop()
+        for style in [k for k, (lv, _) in last_number.items() if lv > level]:
+            del last_number[style]
+        if m.number is not None:
+            last_number[m.style] = (level, m.number)
+        parent = stack[-1] if stack else None
+        sid = _section_id(parent, m, used_ids)
+        sec = Section(sid, parent.section_id if parent else None, level, m.label, m.title, b.page, m.style)
+        sections.append(sec)
+        stack.append(sec)
+        current = sec
+        b.kind = "heading"
+        b.label, b.title, b.level, b.style, b.section_id = m.label, m.title, level, m.style, sid
+        if m.style == "chapter":
+            if m.title:
+                seen_chapters.add((m.label, m.title))
+            else:
+                pending_title = sec
+    doc.sections = _infer_first_chapter(doc, sections)
+    return doc
+
+
+def _plausible_number(m: HeadingMatch, last_number: dict[str, tuple[int, int]]) -> bool:
+    """A numbered heading restarts at 1 or continues its series (a jump of one missing
+    number is tolerated); 13 after 3 is a number in running text, not a heading."""
+    if m.number is None or m.style in ("chapter", "matter"):
+        return True
+    prev = last_number.get(m.style)
+    return m.number == 1 or prev is None and m.number <= 3 or prev is not None and m.number <= prev[1] + 2
+
+
+def _drop(sections: list[Section], stack: list[Section], sec: Section) -> None:
+    sections.remove(sec)
+    if sec in stack:
+        stack.remove(sec)
+
+
+def _block_text(b: Block) -> str:
+    if b.kind == "table":
+        return "\n".join("\t".join(c or "" for c in row) for row in b.rows)
+    return b.text
+
+
+def _section_id(parent: Section | None, m: HeadingMatch, used: set[str]) -> str:
+    own = m.label or m.title[:12]
+    base = f"{parent.section_id}/{own}" if parent else own
+    sid, k = base, 2
+    while sid in used:
+        sid, k = f"{base}~{k}", k + 1
+    used.add(sid)
+    return sid
+
+
+def _infer_first_chapter(doc: Document, sections: list[Section]) -> list[Section]:
+    """Numbered sections before a document's first chapter, when that chapter is 第2章,
+    belong to a 第1章 whose heading the source lacks."""
+    chapters = [s for s in sections if s.style == "chapter"]
+    if not chapters or chapters[0].label not in ("第2章", "2章"):
+        return sections
+    first = sections.index(chapters[0])
+    orphans = [s for s in sections[:first] if s.parent_id is None and s.style != "matter"]
+    if not orphans:
+        return sections
+    label = "第1章" if chapters[0].label.startswith("第") else "1章"
+    inferred = Section(label, None, 1, label, "", orphans[0].page, "chapter", inferred=True)
+    for s in orphans:
+        s.parent_id = inferred.section_id
+    doc.find("segment", f"{chapters[0].label} is the first chapter heading; the sections before it are placed under an inferred {label}",
+             page=orphans[0].page, snippet=orphans[0].title)
+    at = sections.index(orphans[0])
+    return sections[:at] + [inferred] + sections[at:]

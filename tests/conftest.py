@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PDF_FIXTURES = ROOT / "tests" / "fixtures" / "pdf"
+
+
+def run_extract(raw: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", "extract", "--quiet", "--raw", str(raw), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def read_tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
+
+
+@pytest.fixture(scope="session")
+def text_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("text_out")
+    proc = run_extract(ROOT / "raw", out)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    return out, proc
+
+
+@pytest.fixture(scope="session")
+def pdf_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf_out")
+    proc = run_extract(PDF_FIXTURES, out)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    return out, proc
+
+
+def score(out: Path) -> dict:
+    """Grade an output folder with ../shared/eval/score.py (skips when shared/ is absent)."""
+    scorer = SHARED / "eval" / "score.py"
+    if not scorer.exists():
+        pytest.skip("../shared/eval/score.py not present")
+    import json
+    proc = subprocess.run([sys.executable, str(scorer), "--extracted", str(out), "--json", "--per-doc"],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
