@@ -1,9 +1,126 @@
-"""Extract initiatives rows from a segmented document (filled in by its own issue)."""
+"""Extract initiatives.parquet rows: the plan's hierarchy of goals, measures and actions.
+
+Sources, in document order: tables headed by kind words, labeled lines, counted
+introductions, kind-titled sections, item blocks under headings, progress tables.
+An item seen in two places (a table and a line) is one row. Numbers that restart
+under each parent get the parent's id as prefix (目標1/事業3). A gap in a numbered
+series and an item whose parent cannot be determined are findings.
+"""
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
+from .initiative_tables import Item, table_items
+from .initiative_text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
 from .model import Document, Tables
 from .rules import Rules
+from .vocab import Vocab, vocab
+
+
+def collect(doc: Document, rules: Rules) -> list[Item]:
+    v = vocab(rules)
+    items: list[Item] = []
+    for bi, b in enumerate(doc.blocks):
+        if b.kind == "table":
+            for it in table_items(b, v):
+                it.order = bi + it.order / 10_000
+                items.append(it)
+    items += labeled_lines(doc, v)
+    items += counted_intros(doc, v, rules)
+    items += kind_sections(doc, v, rules)
+    items += item_blocks(doc, v)
+    progress = progress_items(doc, v, rules)
+    merged = _dedupe(items)
+    merged.sort(key=lambda it: it.order)
+    return merged + progress
+
+
+def _dedupe(items: list[Item]) -> list[Item]:
+    """One row per (kind, number, parent): a later sighting fills what the first lacked."""
+    seen: dict[tuple, Item] = {}
+    out = []
+    for it in items:
+        key = (it.kind, it.number, it.title if it.number is None else None,
+               _key(it.parent) if it.parent and it.source == "heading" else None)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = it
+            out.append(it)
+            continue
+        for attr in ("description", "effects", "status", "priority_mark", "page"):
+            if getattr(first, attr) is None and getattr(it, attr) is not None:
+                setattr(first, attr, getattr(it, attr))
+        if first.parent is None and it.parent is not None:
+            first.parent = it.parent
+        if not first.departments:
+            first.departments = it.departments
+    return out
+
+
+def _key(it: Item) -> tuple:
+    return (it.kind, it.number, it.title)
+
+
+def assign_ids(items: list[Item], progress_prefix: str) -> None:
+    counts = Counter((it.kind, it.number, it.source == "progress_table") for it in items)
+    restarts = {k[0] for k, c in counts.items() if c > 1 and not k[2]}
+    used: set[str] = set()
+    for it in items:  # parents come first in document order
+        base = f"{it.kind}{it.number}" if it.number is not None else f"{it.kind}:{it.title[:16]}"
+        if it.source == "progress_table":
+            base = f"{progress_prefix}/{base}"
+        elif it.kind in restarts and it.parent is not None:
+            base = f"{it.parent.item_id or _key(it.parent)}/{base}"
+        iid, k = base, 2
+        while iid in used:
+            iid, k = f"{base}~{k}", k + 1
+        used.add(iid)
+        it.item_id = iid
+
+
+def _legend_marks(doc: Document, v: Vocab) -> set[str]:
+    marks = set()
+    texts = [b.text for b in doc.blocks if b.text] + [c or "" for b in doc.blocks if b.kind == "table" for r in b.rows for c in r]
+    for t in texts:
+        for m in v.legend.finditer(t):
+            marks.add(m.group("mark").replace("＊", "*"))
+    return marks
+
+
+def report(doc: Document, items: list[Item]) -> None:
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for it in items:
+        if it.number is not None and it.source != "progress_table" and it.kind not in {x.kind for x in items if x.source == "heading" and x.parent}:
+            by_kind[it.kind].add(it.number)
+    for kind, nums in by_kind.items():
+        ordered = sorted(nums)
+        for a, b in zip(ordered, ordered[1:]):
+            if b > a + 1:
+                missing = f"{kind}{a + 1}" if b == a + 2 else f"{kind}{a + 1}–{kind}{b - 1}"
+                doc.find("initiatives", f"gap in a numbered series: {kind}{a} -> {kind}{b} ({missing} not in the document)",
+                         snippet=f"{kind}{a} … {kind}{b}")
+    parented = {it.kind for it in items if it.parent is not None}
+    for it in items:
+        if it.parent is None and it.kind in parented and it.source != "progress_table":
+            doc.find("initiatives", f"{it.item_id}: parent could not be determined; left empty", page=it.page,
+                     snippet=it.title)
 
 
 def extract(doc: Document, out: Tables, rules: Rules) -> None:
-    return None
+    v = vocab(rules)
+    items = collect(doc, rules)
+    assign_ids(items, rules.get("initiatives").get("progress", {}).get("id_prefix", "進捗"))
+    legend = _legend_marks(doc, v)
+    unexplained = {it.priority_mark for it in items if it.priority_mark and it.priority_mark not in legend}
+    for mark in sorted(unexplained):
+        doc.find("initiatives", f"priority mark {mark} has no legend in the document; read as a priority anyway",
+                 snippet=mark)
+    report(doc, items)
+    for it in items:
+        out.initiatives.append({
+            "doc_id": doc.doc_id, "initiative_id": it.item_id, "kind": it.kind, "number": it.number,
+            "title": it.title, "parent_id": it.parent.item_id if it.parent else None,
+            "priority": bool(it.priority_mark), "description": it.description, "effects": it.effects,
+            "departments": it.departments, "status": it.status, "page": it.page, "source": it.source,
+            "title_raw": it.raw,
+        })

@@ -71,7 +71,7 @@ def _build(rules_id: int) -> Normalizer:
     variants = {ord(k): v for k, v in conf.get("variants", {}).items()}
     sp = conf.get("spacing", {})
     n = max(2, int(sp.get("letter_spaced_min_run", 3)))
-    single = f"[{JA}0-9]"
+    single = f"[{JA}0-9・]"
     letter_spaced = re.compile(f"(?<![^\\s]){single}(?: {single}){{{n - 1},}}(?![^\\s])")
     digits_between = re.compile(f"([{JA}]) +([0-9]+(?:[.,][0-9]+)?) +([{JA}])")
     units = "|".join(re.escape(u) for u in sorted(sp.get("number_units", []), key=len, reverse=True))

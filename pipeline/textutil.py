@@ -27,7 +27,10 @@ def join_wrapped(parts: list[str]) -> str:
         if not part:
             continue
         if out and out[-1].isascii() and out[-1].isalpha() and part[0].isascii() and part[0].isalpha():
-            out += " " + part
+            # an acronym broken at the wrap (I / CT, L / AN) joins; words keep their space
+            word = re.split(r"[^A-Za-z]", out)[-1]
+            acronym = word.isupper() and part.split()[0][:2].isupper()
+            out += part if acronym else " " + part
         else:
             out += part
     return out

@@ -1,0 +1,140 @@
+"""Initiatives from tables: columns headed by kind words (指針 / 施策 / 取組, 施策 / 個別施策).
+
+An empty cell under a filled one is a merged cell: its row belongs to the item
+above. A cell may list several items (取組1 … 取組2 …). A table that repeats its
+header side by side (目標 施策 取組 目標 施策 取組) is read as two tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Block
+from .vocab import Vocab
+
+
+@dataclass
+class Item:
+    kind: str
+    number: int | None
+    title: str
+    raw: str
+    page: int | None
+    source: str
+    parent: "Item | None" = None
+    priority_mark: str | None = None
+    description: str | None = None
+    effects: str | None = None
+    departments: list[str] = field(default_factory=list)
+    status: str | None = None
+    item_id: str = ""
+    order: float = 0.0
+
+
+@dataclass
+class _Group:
+    cols: list[int]
+    kind: str | None
+    field: str | None
+
+
+def parse_items(text: str, kind: str, v: Vocab, page: int | None, source: str) -> list[Item]:
+    """Items in one cell or line: labeled (取組1 A 取組2 B) or a leading bare number (1 A)."""
+    text = text.strip()
+    if not text:
+        return []
+    labels = [m for m in v.label.finditer(text) if m.group("kind") == kind or kind is None]
+    items = []
+    if labels and labels[0].start() <= 2:
+        for m, nxt in zip(labels, labels[1:] + [None]):
+            chunk = text[m.end(): nxt.start() if nxt else len(text)].strip()
+            items.append(_item(m.group("kind"), int(m.group("num")), chunk, text, page, source, v))
+        return [i for i in items if i.title]
+    head = text.split(None, 1)
+    if len(head) == 2 and head[0].isascii() and head[0].isdigit():
+        return [i for i in [_item(kind, int(head[0]), head[1], text, page, source, v)] if i.title]
+    return []
+
+
+def _item(kind: str, num: int, chunk: str, raw: str, page: int | None, source: str, v: Vocab) -> Item:
+    title, mark = v.strip_marks(" ".join(chunk.split()))
+    return Item(kind, num, title, raw, page, source, priority_mark=mark)
+
+
+def _groups(header: list, v: Vocab) -> list[_Group]:
+    groups: list[_Group] = []
+    for ci, cell in enumerate(header):
+        if (cell is None or cell == "") and groups:
+            groups[-1].cols.append(ci)
+            continue
+        groups.append(_Group([ci], v.kind_of_header(cell), v.field_of(cell)))
+    return groups
+
+
+def _blocks(groups: list[_Group]) -> list[list[_Group]]:
+    """Split side-by-side copies of the same header into separate tables."""
+    out: list[list[_Group]] = [[]]
+    seen: set[str] = set()
+    for g in groups:
+        if g.kind and g.kind in seen:
+            out.append([])
+            seen = set()
+        if g.kind:
+            seen.add(g.kind)
+        out[-1].append(g)
+    return [b for b in out if any(g.kind for g in b)]
+
+
+def table_items(block: Block, v: Vocab) -> list[Item]:
+    rows = block.rows
+    if len(rows) < 2:
+        return []
+    groups = _groups(rows[0], v)
+    if not any(g.kind for g in groups):
+        return []
+    items: list[Item] = []
+    for part in _blocks(groups):
+        kinded = [g for g in part if g.kind]
+        current: dict[int, list[Item]] = {}
+        for r, row in enumerate(rows[1:], 1):
+            new: dict[int, list[Item]] = {}
+            for gi, g in enumerate(kinded):
+                text = " ".join(row[c] for c in g.cols if c < len(row) and row[c])
+                if not text.strip():
+                    continue  # merged cell: the row belongs to the item above
+                found = parse_items(text, g.kind or "", v, block.page, "table")
+                if found:
+                    new[gi] = found
+                    current[gi] = found
+                    for deeper in range(gi + 1, len(kinded)):
+                        if deeper not in new:
+                            current.pop(deeper, None)
+            for gi, found in new.items():
+                parent = None
+                for left in range(gi - 1, -1, -1):
+                    cands = current.get(left)
+                    if cands and len(cands) == 1:
+                        parent = cands[0]
+                        break
+                for it in found:
+                    it.parent = parent
+                    it.order = r
+                items.extend(found)
+            # field columns (取り組みの方向性 …) describe the row's deepest new item
+            deepest = max(new) if new else None
+            if deepest is not None and len(new[deepest]) == 1:
+                target = new[deepest][0]
+                for g in part:
+                    if g.field in ("description", "effects", "departments"):
+                        text = "\n".join(row[c] for c in g.cols if c < len(row) and row[c])
+                        if text.strip():
+                            _set_field(target, g.field, text.strip(), v)
+    return items
+
+
+def _set_field(item: Item, name: str, text: str, v: Vocab) -> None:
+    if name == "description":
+        item.description = text
+    elif name == "effects":
+        item.effects = text
+    elif name == "departments":
+        item.departments = [d for d in v.departments_split.split(text) if d]
