@@ -1,9 +1,249 @@
-"""Extract kpis rows from a segmented document (filled in by its own issue)."""
+"""Extract kpis.parquet and kpi_values.parquet from KPI tables.
+
+A KPI table is recognized by its header vocabulary (rules/kpis.toml). Each
+column is an indicator, initiative, baseline, target, year (planned, actual or
+`planned (actual)`) or other column. Merged cells carry down; one indicator over
+two rows takes the row names a note explains (上段 / 下段). Without a target
+column, the last planned year is the target. Note markers resolve to the notes'
+text; a note that names a year overrides the column's. A cell that does not
+parse is a finding.
+"""
 from __future__ import annotations
 
-from .model import Document, Tables
+import re
+from dataclasses import dataclass, field
+
+from .fiscal import find_years
+from .kpi_cells import CellValue, parse_cell, strip_notes
+from .model import Block, Document, Tables
 from .rules import Rules
+from .vocab import vocab
+
+
+@dataclass
+class _Column:
+    index: int
+    role: str  # indicator, initiative, baseline, target, year, other
+    fiscal_year: int | None = None
+    kind: str = "plan"  # for year columns: plan, actual or plan_actual
+
+
+@dataclass
+class _Row:
+    indicator: str
+    indicator_raw: str
+    initiative: str | None
+    cells: dict[int, str | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _has(text: str, words: list[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def _header_rows(rows: list[list], rules: Rules) -> int:
+    """Leading rows that hold no value cell."""
+    n = 0
+    for row in rows:
+        cells = [c for c in row if c]
+        if any(parse_cell(c, rules).value is not None and not find_years(c, rules) for c in cells[1:]):
+            break
+        n += 1
+    return max(1, min(n, 3))
+
+
+def _columns(rows: list[list], nhead: int, rules: Rules, actual_context: bool) -> list[_Column] | None:
+    h = rules.get("kpis")["headers"]
+    v = vocab(rules)
+    width = len(rows[0])
+    heads = []
+    for ci in range(width):
+        parts = [rows[r][ci] for r in range(nhead) if ci < len(rows[r]) and rows[r][ci]]
+        heads.append(" ".join(parts))
+    cols: list[_Column] = []
+    for ci, text in enumerate(heads):
+        flat = re.sub(r"\s+", "", text)
+        years = find_years(text, rules)
+        fy = years[-1].fiscal_year if years else None
+        if flat and _has(flat, h["indicator"]) and not years:
+            cols.append(_Column(ci, "indicator"))
+        elif flat and v.kind_of_header(flat) and not years and not _has(flat, h["target"] + h["baseline"]):
+            cols.append(_Column(ci, "initiative"))
+        elif _has(flat, h["baseline"]):
+            cols.append(_Column(ci, "baseline", fy))
+        elif _has(flat, h["plan"]):
+            cols.append(_Column(ci, "year", fy, "plan"))
+        elif fy is not None and _has(flat, h["actual"]):
+            cols.append(_Column(ci, "year", fy, "plan_actual" if "(" in text else "actual"))
+        elif _has(flat, h["target"]) and (fy is not None or not any(c.role == "year" for c in cols)):
+            cols.append(_Column(ci, "target", fy))
+        elif fy is not None:
+            cols.append(_Column(ci, "year", fy, "actual" if actual_context else "plan"))
+        else:
+            cols.append(_Column(ci, "other"))
+    roles = {c.role for c in cols}
+    if not ({"baseline", "target", "year"} & roles) or not ({"indicator"} & roles or "other" in roles):
+        return None
+    if "indicator" not in roles:
+        # no 指標 header: the rightmost text column before the first value column names the indicator
+        first_value = min(c.index for c in cols if c.role in ("baseline", "target", "year"))
+        others = [c for c in cols if c.role == "other" and c.index < first_value]
+        if not others:
+            return None
+        others[-1].role = "indicator"
+        for c in others[:-1]:
+            c.role = "initiative"
+    return cols
+
+
+def _is_kpi_header(rows: list[list], rules: Rules) -> bool:
+    h = rules.get("kpis")["headers"]
+    head = " ".join(c or "" for r in rows[:2] for c in r)
+    return _has(head, h["indicator"]) or (_has(head, h["baseline"]) and _has(head, h["target"])) or _has(head, h["baseline"] + ["目標値"])
+
+
+def _notes(doc: Document, rules: Rules) -> dict[str, str]:
+    """Note texts by number: (注1) …, (※1) …, ※1 …, *上段は… (several may share a line)."""
+    out: dict[str, str] = {}
+    rx = re.compile(r"(?:^|\s)\(?(?:※|注)\s*([0-9]+)\)?\s*[:：]?\s*")
+    for b in doc.blocks:
+        if b.kind not in ("paragraph", "list_item", "footnote") or not b.text:
+            continue
+        marks = list(rx.finditer(b.text))
+        if not marks or marks[0].start() > 1:
+            continue
+        for m, nxt in zip(marks, marks[1:] + [None]):
+            out.setdefault(m.group(1), b.text[m.end(): nxt.start() if nxt else len(b.text)].strip())
+    return out
+
+
+def _context_is_actual(doc: Document, block_index: int, rules: Rules) -> bool:
+    cues = rules.get("kpis").get("actual_cues", [])
+    before = [b.text for b in doc.blocks[max(0, block_index - 3): block_index] if b.text]
+    return any(_has(t, cues) for t in before)
+
+
+def _row_names(doc: Document, rules: Rules, count: int) -> list[str] | None:
+    text = "\n".join(b.text for b in doc.blocks if b.text)
+    for names in rules.get("kpis").get("rows", {}).get("row_names", []):
+        if len(names) == count and all(n in text for n in names):
+            return names
+    return None
+
+
+def read_table(doc: Document, block: Block, bi: int, rules: Rules) -> list[dict]:
+    rows = block.rows
+    if len(rows) < 2 or not _is_kpi_header(rows, rules):
+        return []
+    nhead = _header_rows(rows, rules)
+    cols = _columns(rows, nhead, rules, _context_is_actual(doc, bi, rules))
+    if cols is None:
+        return []
+    v = vocab(rules)
+    ind_col = next(c.index for c in cols if c.role == "indicator")
+    init_cols = [c.index for c in cols if c.role == "initiative"]
+    parsed: list[_Row] = []
+    initiative: str | None = None
+    groups: list[list[_Row]] = []
+    for row in rows[nhead:]:
+        for ci in init_cols:
+            cell = row[ci] if ci < len(row) else None
+            if cell:
+                m = v.label.match(cell)
+                initiative = f"{m.group('kind')}{m.group('num')}" if m else None
+        raw_name = row[ind_col] if ind_col < len(row) else None
+        values = {c.index: (row[c.index] if c.index < len(row) else None) for c in cols if c.role in ("baseline", "target", "year")}
+        if not any(values.values()) and not raw_name:
+            continue
+        if raw_name:
+            name, notes = strip_notes(raw_name, rules)
+            r = _Row(name, raw_name, initiative, values, notes)
+            groups.append([r])
+        elif groups:
+            prev = groups[-1][0]
+            r = _Row(prev.indicator, prev.indicator_raw, initiative, values, prev.notes)
+            groups[-1].append(r)
+        else:
+            continue
+        parsed.append(r)
+    for g in groups:
+        if len(g) > 1:
+            names = _row_names(doc, rules, len(g)) or [str(i) for i in range(1, len(g) + 1)]
+            for r, suffix in zip(g, names):
+                r.indicator = f"{r.indicator}({suffix})"
+    notes = _notes(doc, rules)
+    out = []
+    for r in parsed:
+        out.append(_kpi(doc, block, r, cols, notes, rules))
+    return out
+
+
+def _fy_from_notes(cell: CellValue, notes: dict[str, str], rules: Rules) -> int | None:
+    for n in cell.notes:
+        ys = find_years(notes.get(n, ""), rules)
+        if ys:
+            return ys[0].fiscal_year
+    return None
+
+
+def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[str, str], rules: Rules) -> dict:
+    values: list[dict] = []
+    base = {"value": None, "unit": None, "fy": None, "raw": None}
+    target = dict(base)
+    has_target_col = any(c.role == "target" for c in cols)
+    for c in cols:
+        if c.role not in ("baseline", "target", "year"):
+            continue
+        raw = r.cells.get(c.index)
+        cell = parse_cell(raw, rules)
+        if not cell.ok:
+            doc.find("kpis", f"cell did not parse: {raw!r} ({r.indicator})", page=block.page, snippet=raw or "")
+        fy = cell.fiscal_year or _fy_from_notes(cell, notes, rules) or c.fiscal_year
+        if c.role == "baseline":
+            base = {"value": cell.value, "unit": cell.unit, "fy": fy, "raw": raw}
+            values.append(_val("baseline", fy, cell, raw))
+        elif c.role == "target":
+            target = {"value": cell.value, "unit": cell.unit, "fy": fy, "raw": raw}
+            values.append(_val("target", fy, cell, raw))
+        else:
+            kind = c.kind
+            if kind == "plan_actual":
+                values.append(_val("plan", fy, cell, raw))
+                if cell.second is not None:
+                    values.append(_val("actual", c.fiscal_year, cell.second, raw))
+            else:
+                values.append(_val(kind, fy, cell, raw))
+    if not has_target_col:
+        plans = [x for x in values if x["kind"] == "plan" and x["value"] is not None]
+        if plans:
+            last = plans[-1]
+            last["kind"] = "target"
+            target = {"value": last["value"], "unit": last["unit"], "fy": last["fiscal_year"], "raw": last["raw"]}
+    kpi_id = f"k{len(doc.__dict__.setdefault('_kpi_ids', [])) + 1}"
+    doc.__dict__["_kpi_ids"].append(kpi_id)
+    note_text = "; ".join(f"{n}: {notes[n]}" for n in r.notes if n in notes) or None
+    cell_notes = sorted({n for c in cols for n in parse_cell(r.cells.get(c.index), rules).notes if n in notes})
+    if cell_notes:
+        note_text = "; ".join(filter(None, [note_text] + [f"{n}: {notes[n]}" for n in cell_notes]))
+    return {
+        "kpi": {"doc_id": doc.doc_id, "kpi_id": kpi_id, "indicator": r.indicator, "initiative_id": r.initiative,
+                "baseline_value": base["value"], "baseline_unit": base["unit"], "baseline_fy": base["fy"],
+                "baseline_raw": base["raw"], "target_value": target["value"], "target_unit": target["unit"],
+                "target_fy": target["fy"], "target_raw": target["raw"], "notes": note_text, "page": block.page,
+                "indicator_raw": r.indicator_raw},
+        "values": [dict(x, doc_id=doc.doc_id, kpi_id=kpi_id, page=block.page) for x in values],
+    }
+
+
+def _val(kind: str, fy: int | None, cell: CellValue, raw: str | None) -> dict:
+    return {"fiscal_year": fy, "kind": kind, "value": cell.value, "unit": cell.unit, "raw": raw}
 
 
 def extract(doc: Document, out: Tables, rules: Rules) -> None:
-    return None
+    doc.__dict__["_kpi_ids"] = []
+    for bi, b in enumerate(doc.blocks):
+        if b.kind != "table" or not b.rows:
+            continue
+        for k in read_table(doc, b, bi, rules):
+            out.kpis.append(k["kpi"])
+            out.kpi_values.extend(k["values"])

@@ -200,8 +200,10 @@ def _stitch(prev: Block, rows: list[list[Cell]]) -> bool:
         body = rows[header_len:]
     elif not rows[0] or rows[0][0] not in ("", None):
         return False
-    if body and body[0] and body[0][0] == "" and prev.rows_raw:
-        # a row cut by the page break continues in the first row of the next part
+    if body and body[0] and body[0][0] == "" and prev.rows_raw and any(c in ("", None) for c in body[0][1:]):
+        # a row cut by the page break continues in the first row of the next part (some of its
+        # cells ended on the previous page); a full row under a '' is a new row whose rowspan
+        # crossed the page
         cont = body[0]
         last = prev.rows_raw[-1]
         merged = []

@@ -1,0 +1,44 @@
+"""The KPI cell parser: examples from the corpus shapes, plus properties."""
+import pytest
+from hypothesis import given, strategies as st
+
+from pipeline.kpi_cells import parse_cell
+from pipeline.normalize import normalize_text
+
+
+@pytest.mark.parametrize("raw, value, unit, fy", [
+    ("1,320名", 1320.0, "名", None), ("40%", 40.0, "%", None), ("59.3% ※4", 59.3, "%", None),
+    ("6手続", 6.0, "手続", None), ("延べ12回", 12.0, "回", None), ("24手続（令和4年度）", 24.0, "手続", 2022),
+    ("29手続 (令和元年度)", 29.0, "手続", 2019), ("24 (令和3年3月)", 24.0, None, 2020), ("0件", 0.0, "件", None),
+    ("—", None, None, None), ("－", None, None, None), ("（調査中）", None, None, None), ("-", None, None, None),
+])
+def test_cells(raw, value, unit, fy):
+    c = parse_cell(normalize_text(raw))
+    assert (c.value, c.unit, c.fiscal_year, c.ok) == (value, unit, fy, True)
+
+
+def test_planned_actual_cell_and_notes():
+    c = parse_cell(normalize_text("35手續 (49手續)"))
+    assert (c.value, c.unit, c.second.value, c.second.unit) == (35.0, "手続", 49.0, "手続")
+    assert parse_cell("25手続 (R4) ※3").notes == ["3"] and parse_cell("25手続 (R4) ※3").fiscal_year == 2022
+
+
+def test_text_that_is_not_a_value_does_not_parse():
+    assert parse_cell("検討中のため未記載").ok is False
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["手続", "%", "件", "名", "業務", "時間", "回", "取組"]))
+def test_number_with_thousands_separators_round_trips(n, unit):
+    c = parse_cell(f"{n:,}{unit}")
+    assert c.value == float(n) and c.unit == unit and c.ok
+
+
+@given(st.decimals(min_value=0, max_value=10000, places=1, allow_nan=False), st.integers(1, 30))
+def test_planned_actual_pairs(a, b):
+    c = parse_cell(f"{a}% ({b}%)")
+    assert c.value == float(a) and c.second is not None and c.second.value == float(b)
+
+
+@given(st.text(alphabet="—－-ー ()調査中", max_size=6))
+def test_no_value_words_never_invent_a_number(s):
+    assert parse_cell(s).value is None
