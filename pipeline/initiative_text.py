@@ -220,7 +220,7 @@ def _flattened_progress(doc: Document, v: Vocab, names: list[str], conf: dict) -
                   and ("状況" in b.text or "達成" in b.text)), None)
     if start is None:
         return []
-    statuses = _legend_statuses(blocks[start:]) or list(conf.get("statuses", []))
+    statuses = sorted(set(_legend_statuses(blocks[start:])) | set(conf.get("statuses", [])))
     st_rx = re.compile(r"(?:^|\s)(" + "|".join(re.escape(s) for s in sorted(statuses, key=len, reverse=True)) + r")$")
     out: list[Item] = []
     name_parts: list[str] = []
@@ -228,8 +228,8 @@ def _flattened_progress(doc: Document, v: Vocab, names: list[str], conf: dict) -
     page = None
     for b in blocks[start + 1:]:
         t = b.text.strip()
-        if t.startswith("※"):
-            break
+        if t.startswith("※") and not in_bullets:
+            break  # the legend after the table (a ※ inside a row's cell is a remark)
         if not in_bullets and " ・" in t and not t.startswith("・"):
             head, _, _rest = t.partition(" ・")
             name_parts.append(head)
@@ -255,11 +255,13 @@ def _flattened_progress(doc: Document, v: Vocab, names: list[str], conf: dict) -
 
 
 def _legend_statuses(blocks: list[Block]) -> list[str]:
-    """Statuses a legend defines: 達成:成果目標を達成した事業 / 継続:…"""
-    out = []
-    for b in blocks:
-        m = re.match(r"^([^\s:：]{1,6})[:：]", b.text)
-        if m and out is not None and b.text.startswith(m.group(1)):
-            if any(x.text.startswith("※") for x in blocks[: blocks.index(b)]):
-                out.append(m.group(1))
+    """Statuses the table's legend defines, in the lines right after its ※ line:
+    ※達成状況 / 達成:成果目標を達成した事業 / 継続:… / 再検討:…"""
+    out: list[str] = []
+    at = next((i for i, b in enumerate(blocks) if b.text.startswith("※")), None)
+    if at is None:
+        return out
+    for b in blocks[at: at + 8]:
+        for m in re.finditer(r"(?:^|\s)([^\s:：※0-9A-Za-z]{1,6})[:：]", b.text):
+            out.append(m.group(1))
     return out
