@@ -6,7 +6,7 @@ SHARED ?= ../shared
 RAW ?= raw
 OUT ?= extracted
 
-.PHONY: setup extract test score bench clean
+.PHONY: setup extract test score bench typecheck clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ score: setup
 	  $(PY) $(SHARED)/eval/score.py --extracted $$out --per-doc; \
 	  rm -rf $$out; \
 	done
+
+typecheck: setup
+	$(PY) -m mypy pipeline
 
 bench: setup
 	$(PY) -m pipeline.bench

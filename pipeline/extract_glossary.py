@@ -140,7 +140,7 @@ def _running_texts(doc: Document):
                             yield b, line
 
 
-def _row(term: str, expansion: str | None, definition: str | None, b) -> dict | None:
+def _row(term: str, expansion: str | None, definition: str | None, b) -> dict:
     return {"term": term, "expansion": expansion, "definition": definition, "source": "inline", "page": b.page,
             "raw": b.raw[:300]}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .fiscal import find_years
 from .kpi_cells import CellValue, parse_cell, strip_notes
@@ -131,7 +132,7 @@ def _row_names(doc: Document, rules: Rules, count: int) -> list[str] | None:
     return None
 
 
-def read_table(doc: Document, block: Block, bi: int, rules: Rules) -> list[dict]:
+def read_table(doc: Document, block: Block, bi: int, rules: Rules, first_id: int = 1) -> list[dict]:
     rows = block.rows
     if len(rows) < 2 or not _is_kpi_header(rows, rules):
         return []
@@ -156,8 +157,8 @@ def read_table(doc: Document, block: Block, bi: int, rules: Rules) -> list[dict]
         if not any(values.values()) and not raw_name:
             continue
         if raw_name:
-            name, notes = strip_notes(raw_name, rules)
-            r = _Row(name, raw_name, initiative, values, notes)
+            name, name_notes = strip_notes(raw_name, rules)
+            r = _Row(name, raw_name, initiative, values, name_notes)
             groups.append([r])
         elif groups:
             prev = groups[-1][0]
@@ -168,14 +169,11 @@ def read_table(doc: Document, block: Block, bi: int, rules: Rules) -> list[dict]
         parsed.append(r)
     for g in groups:
         if len(g) > 1:
-            names = _row_names(doc, rules, len(g)) or [str(i) for i in range(1, len(g) + 1)]
-            for r, suffix in zip(g, names):
+            row_names = _row_names(doc, rules, len(g)) or [str(i) for i in range(1, len(g) + 1)]
+            for r, suffix in zip(g, row_names):
                 r.indicator = f"{r.indicator}({suffix})"
-    notes = _notes(doc, rules)
-    out = []
-    for r in parsed:
-        out.append(_kpi(doc, block, r, cols, notes, rules))
-    return out
+    note_texts = _notes(doc, rules)
+    return [_kpi(doc, block, r, cols, note_texts, rules, f"k{first_id + i}") for i, r in enumerate(parsed)]
 
 
 def _fy_from_notes(cell: CellValue, notes: dict[str, str], rules: Rules) -> int | None:
@@ -186,10 +184,11 @@ def _fy_from_notes(cell: CellValue, notes: dict[str, str], rules: Rules) -> int 
     return None
 
 
-def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[str, str], rules: Rules) -> dict:
+def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[str, str], rules: Rules,
+         kpi_id: str) -> dict:
     values: list[dict] = []
-    base = {"value": None, "unit": None, "fy": None, "raw": None}
-    target = dict(base)
+    base: dict[str, Any] = {"value": None, "unit": None, "fy": None, "raw": None}
+    target: dict[str, Any] = dict(base)
     has_target_col = any(c.role == "target" for c in cols)
     for c in cols:
         if c.role not in ("baseline", "target", "year"):
@@ -219,8 +218,6 @@ def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[
             last = plans[-1]
             last["kind"] = "target"
             target = {"value": last["value"], "unit": last["unit"], "fy": last["fiscal_year"], "raw": last["raw"]}
-    kpi_id = f"k{len(doc.__dict__.setdefault('_kpi_ids', [])) + 1}"
-    doc.__dict__["_kpi_ids"].append(kpi_id)
     note_text = "; ".join(f"{n}: {notes[n]}" for n in r.notes if n in notes) or None
     cell_notes = sorted({n for c in cols for n in parse_cell(r.cells.get(c.index), rules).notes if n in notes})
     if cell_notes:
@@ -240,10 +237,9 @@ def _val(kind: str, fy: int | None, cell: CellValue, raw: str | None) -> dict:
 
 
 def extract(doc: Document, out: Tables, rules: Rules) -> None:
-    doc.__dict__["_kpi_ids"] = []
     for bi, b in enumerate(doc.blocks):
         if b.kind != "table" or not b.rows:
             continue
-        for k in read_table(doc, b, bi, rules):
+        for k in read_table(doc, b, bi, rules, first_id=len(out.kpis) + 1):
             out.kpis.append(k["kpi"])
             out.kpi_values.extend(k["values"])

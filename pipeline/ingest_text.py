@@ -159,22 +159,23 @@ def text_blocks(text: str, markdown: bool) -> list[Block]:
             i = j + 1
             continue
         if stripped.startswith("|") and stripped.count("|") >= 2:
-            rows = []
-            raw = []
+            pipe_rows: list[list[str]] = []
+            pipe_raw: list[str] = []
             while i < n and lines[i].strip().startswith("|"):
-                raw.append(lines[i])
+                pipe_raw.append(lines[i])
                 if not _PIPE_SEP.match(lines[i].strip()):
-                    rows.append(_split_pipe_row(lines[i]))
+                    pipe_rows.append(_split_pipe_row(lines[i]))
                 i += 1
-            blocks.append(Block("table", raw="\n".join(raw), rows_raw=_rectangular(rows)))
+            blocks.append(Block("table", raw="\n".join(pipe_raw), rows_raw=_rectangular(pipe_rows)))
             continue
         if "\t" in line:
-            rows, raw = [], []
+            tsv_rows: list[list[str]] = []
+            tsv_raw: list[str] = []
             while i < n and "\t" in lines[i]:
-                raw.append(lines[i])
-                rows.append([html_cell_text(c.strip()) for c in lines[i].rstrip().split("\t")])
+                tsv_raw.append(lines[i])
+                tsv_rows.append([html_cell_text(c.strip()) for c in lines[i].rstrip().split("\t")])
                 i += 1
-            blocks.append(Block("table", raw="\n".join(raw), rows_raw=_rectangular(rows)))
+            blocks.append(Block("table", raw="\n".join(tsv_raw), rows_raw=_rectangular(tsv_rows)))
             continue
         if _FOOTNOTE_RULE.match(line) and i + 1 < n and _FOOTNOTE_LINE.match(lines[i + 1]):
             # dump footnote block: numbered lines (with wrapped continuations) until a blank
@@ -205,11 +206,11 @@ def text_blocks(text: str, markdown: bool) -> list[Block]:
                 blocks.append(Block("list_item", raw=_strip_md(m.group(2)).strip(), x0=float(len(m.group(1)))))
                 i += 1
                 continue
-        raw = _strip_md(line.rstrip()) if markdown else line.rstrip()
-        blk = Block("line", raw=raw)
+        text_line = _strip_md(line.rstrip()) if markdown else line.rstrip()
+        blk = Block("line", raw=text_line)
         if wrap:
-            blk.full = display_width(raw.rstrip()) >= wrap - DEFAULT_WRAP_SLACK
-            blk.x0 = float(len(raw) - len(raw.lstrip(" \u3000")))
+            blk.full = display_width(text_line.rstrip()) >= wrap - DEFAULT_WRAP_SLACK
+            blk.x0 = float(len(text_line) - len(text_line.lstrip(" \u3000")))
         blocks.append(blk)
         i += 1
     return blocks
@@ -217,7 +218,7 @@ def text_blocks(text: str, markdown: bool) -> list[Block]:
 
 def _rectangular(rows: list[list[str]]) -> list[list[Cell]]:
     width = max((len(r) for r in rows), default=0)
-    return [list(r) + [""] * (width - len(r)) for r in rows]
+    return [[*r, *([""] * (width - len(r)))] for r in rows]
 
 
 def ingest_text(doc: Document, data: bytes) -> Document:

@@ -98,7 +98,7 @@ def table_items(block: Block, v: Vocab) -> list[Item]:
         for r, row in enumerate(rows[1:], 1):
             new: dict[int, list[Item]] = {}
             for gi, g in enumerate(kinded):
-                text = " ".join(row[c] for c in g.cols if c < len(row) and row[c])
+                text = " ".join(_cells(row, g.cols))
                 if not text.strip():
                     continue  # merged cell: the row belongs to the item above
                 found = parse_items(text, g.kind or "", v, block.page, "table")
@@ -125,10 +125,15 @@ def table_items(block: Block, v: Vocab) -> list[Item]:
                 target = new[deepest][0]
                 for g in part:
                     if g.field in ("description", "effects", "departments"):
-                        text = "\n".join(row[c] for c in g.cols if c < len(row) and row[c])
+                        text = "\n".join(_cells(row, g.cols))
                         if text.strip():
                             _set_field(target, g.field, text.strip(), v)
     return items
+
+
+def _cells(row: list, cols: list[int]) -> list[str]:
+    """The non-empty cells of `row` at `cols`."""
+    return [c for c in (row[i] for i in cols if i < len(row)) if c]
 
 
 def _set_field(item: Item, name: str, text: str, v: Vocab) -> None:

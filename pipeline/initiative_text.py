@@ -205,9 +205,10 @@ def progress_items(doc: Document, v: Vocab, rules: Rules) -> list[Item]:
             if ni is None or si is None:
                 continue
             for row in b.rows[1:]:
-                if row[ni]:
-                    title, mark = v.strip_marks(row[ni])
-                    out.append(Item(kind, len(out) + 1, title, row[ni], b.page, "progress_table",
+                name = row[ni]
+                if name:
+                    title, mark = v.strip_marks(name)
+                    out.append(Item(kind, len(out) + 1, title, name, b.page, "progress_table",
                                     priority_mark=mark, status=row[si] or None))
     if out:
         return out
