@@ -15,25 +15,11 @@ from .normalize import normalizer
 from .run import RunResult, run_folder
 
 
-def _progress_printer(stream):
-    tty = stream.isatty()
-
-    def show(done: int, total: int, doc: dict) -> None:
-        status = "ok" if doc["readable"] else "UNREADABLE"
-        line = f"[{done}/{total}] {doc['doc_id']} ({status})"
-        if tty:
-            stream.write("\r\033[K" + line + ("\n" if done == total else ""))
-        else:
-            stream.write(line + "\n")
-        stream.flush()
-
-    return show
-
-
 def summary(result: RunResult, out: Path) -> str:
     c = result.counts
     lines = [
-        f"extracted {result.documents} documents ({result.pages} PDF pages) in {result.seconds:.1f} s -> {out}/",
+        f"extracted {result.documents} documents ({result.pages} PDF pages, {result.cached} unchanged from cache) "
+        f"in {result.seconds:.1f} s with {result.workers} workers -> {out}/",
         "  " + "  ".join(f"{name} {c.get(name, 0)}" for name in
                          ("documents", "sections", "initiatives", "kpis", "kpi_values", "glossary")),
     ]
@@ -54,7 +40,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"error: --raw {raw} is not a folder", file=sys.stderr)
         return 2
     out = Path(args.out)
-    result = run_folder(raw, progress=None if args.quiet else _progress_printer(sys.stderr))
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    result = run_folder(raw, out, workers=args.workers, quiet=args.quiet)
     write_tables(result.tables, out)
     print(summary(result, out))
     return 1 if result.unreadable else 0
@@ -76,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--raw", default="raw", help="folder of source documents (default: raw)")
     ex.add_argument("--out", default="extracted", help="folder for the Parquet tables (default: extracted)")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    ex.add_argument("--workers", "-j", type=int, default=None,
+                    help="worker processes (default: all cores); 1 runs in this process")
     ex.set_defaults(func=cmd_extract)
     no = sub.add_parser("normalize", help="normalize UTF-8 text from stdin to stdout, line by line")
     no.set_defaults(func=cmd_normalize)

@@ -232,35 +232,74 @@ def _declares_encryption(path: str) -> bool:
         return False
 
 
-def ingest_pdf(doc: Document, path: str) -> Document:
-    try:
-        import pdfplumber
-        from pdfminer.pdfdocument import PDFPasswordIncorrect
-        from pdfminer.pdfparser import PDFSyntaxError
-    except ImportError as exc:  # pragma: no cover - dependency missing
-        raise PdfError(f"pdfplumber is not installed ({exc}); run `make setup`") from exc
-    pages: list[_Page] = []
+def _open_errors():
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    return PDFPasswordIncorrect, PDFSyntaxError
+
+
+def _pdf_error(exc: Exception, path: str) -> PdfError:
+    password_error, syntax_error = _open_errors()
+    if isinstance(exc, password_error):
+        return PdfError("encrypted PDF: it needs a password; save an unencrypted copy and run again")
+    if isinstance(exc, syntax_error):
+        return PdfError(f"not a readable PDF ({exc}); the file is corrupt, truncated or not a PDF")
+    # pdfplumber wraps pdfminer's errors: look at the cause too
+    inner = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc)
+    name = f"{type(exc).__name__} {type(inner).__name__}"
+    if "Password" in name or "Encrypt" in name or "encrypt" in str(inner).lower() or _declares_encryption(path):
+        return PdfError("encrypted PDF: it needs a password; save an unencrypted copy and run again")
+    return PdfError(f"not a readable PDF ({type(exc).__name__}: {exc}); the file is corrupt, truncated or not a PDF")
+
+
+def page_count(path: str) -> int:
+    """Pages of a PDF (cheap: reads the page tree only). Raises PdfError."""
+    import pdfplumber
+
     try:
         with pdfplumber.open(path) as pdf:
-            doc.pages = len(pdf.pages)
-            for page in pdf.pages:
+            return len(pdf.pages)
+    except Exception as exc:
+        raise _pdf_error(exc, path) from None
+
+
+def read_pages(path: str, start: int = 0, end: int | None = None) -> tuple[int, list[_Page], list[tuple[int, str]]]:
+    """Read pages [start, end) of a PDF: (page count, pages, (page, error) for pages that failed).
+
+    Each page is closed after use, so memory stays flat however long the document is.
+    """
+    import pdfplumber
+
+    pages: list[_Page] = []
+    failed: list[tuple[int, str]] = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            total = len(pdf.pages)
+            for page in pdf.pages[start:end]:
                 try:
                     pages.append(_read_page(page))
                 except Exception as exc:  # one broken page must not lose the document
-                    doc.find("ingest", f"page {page.page_number} could not be read: {exc}", page=page.page_number)
+                    failed.append((page.page_number, str(exc)))
                 finally:
                     page.close()
-    except PDFPasswordIncorrect:
-        raise PdfError("encrypted PDF: it needs a password; save an unencrypted copy and run again")
-    except PDFSyntaxError as exc:
-        raise PdfError(f"not a readable PDF ({exc}); the file is corrupt, truncated or not a PDF")
+    except PdfError:
+        raise
     except Exception as exc:
-        # pdfplumber wraps pdfminer's errors: look at the cause too
-        inner = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc)
-        name = f"{type(exc).__name__} {type(inner).__name__}"
-        if "Password" in name or "Encrypt" in name or "encrypt" in str(inner).lower() or _declares_encryption(path):
-            raise PdfError("encrypted PDF: it needs a password; save an unencrypted copy and run again")
-        raise PdfError(f"not a readable PDF ({name}: {exc}); the file is corrupt, truncated or not a PDF")
+        raise _pdf_error(exc, path) from None
+    return total, pages, failed
+
+
+def ingest_pdf(doc: Document, path: str) -> Document:
+    total, pages, failed = read_pages(path)
+    doc.pages = total
+    return assemble_pdf(doc, pages, failed)
+
+
+def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]] | None = None) -> Document:
+    """Blocks from the pages read: furniture dropped, tables stitched, footnotes placed. Raises PdfError."""
+    for number, error in failed or []:
+        doc.find("ingest", f"page {number} could not be read: {error}", page=number)
     if not any(isinstance(it, _Line) or isinstance(it, list) for p in pages for _, it in p.items) and not any(p.footnotes for p in pages):
         raise PdfError("no text layer: a scanned PDF (images only); run OCR first")
     sizes: Counter[float] = Counter()

@@ -6,6 +6,7 @@ issues.parquet; every other document is still written.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -13,15 +14,19 @@ from pathlib import Path
 
 from . import extract_glossary, extract_initiatives, extract_kpis
 from .docinfo import describe
-from .ingest_pdf import PdfError, ingest_pdf
+from .ingest_pdf import PdfError, assemble_pdf, ingest_pdf, page_count, read_pages
 from .ingest_text import ingest_text
 from .model import TABLE_NAMES, Document, Tables
 from .normalize import normalize_text
 from .reflow import normalize_document
-from .rules import Rules, load_rules
+from .rules import Rules, load_rules, rules_hash
 from .segment import segment_document
+from .cache import DEFAULT_CACHE_DIR, Cache, cache_key
+from .progress import Progress
 
 DEFAULT_SUFFIXES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md"}
+# A PDF longer than this is read in page ranges by several workers.
+DEFAULT_SPLIT_PAGES = 24
 
 
 def discover(raw: Path) -> list[Path]:
@@ -44,8 +49,8 @@ def source_path_of(path: Path, raw: Path) -> str:
         return (Path(raw.name) / path.relative_to(raw)).as_posix()
 
 
-def build_document(path: Path, raw: Path, rules: Rules) -> Document:
-    """ingest -> normalize -> segment for one file."""
+def build_document(path: Path, raw: Path, rules: Rules, pages: PdfPages | None = None) -> Document:
+    """ingest -> normalize -> segment for one file (`pages`: a PDF's pages, already read)."""
     data = path.read_bytes()
     fmt = DEFAULT_SUFFIXES[path.suffix.lower()]
     doc = Document(doc_id_of(path, raw), source_path_of(path, raw), fmt, hashlib.sha256(data).hexdigest())
@@ -55,7 +60,11 @@ def build_document(path: Path, raw: Path, rules: Rules) -> Document:
             doc.find("ingest", "empty file: nothing to extract", severity="error")
             return doc
         try:
-            ingest_pdf(doc, str(path))
+            if pages is None:
+                ingest_pdf(doc, str(path))
+            else:
+                doc.pages = pages.total
+                assemble_pdf(doc, pages.pages, pages.failed)
         except PdfError as exc:
             doc.readable = False
             doc.find("ingest", str(exc), severity="error")
@@ -96,10 +105,10 @@ def document_rows(doc: Document, rules: Rules) -> Tables:
     return t
 
 
-def process_file(path: Path, raw: Path, rules: Rules | None = None) -> Tables:
+def process_file(path: Path, raw: Path, rules: Rules | None = None, pages: PdfPages | None = None) -> Tables:
     rules = rules or load_rules()
     try:
-        doc = build_document(path, raw, rules)
+        doc = build_document(path, raw, rules, pages)
     except Exception as exc:
         data = path.read_bytes() if path.exists() else b""
         doc = Document(doc_id_of(path, raw), source_path_of(path, raw), DEFAULT_SUFFIXES[path.suffix.lower()],
@@ -110,6 +119,15 @@ def process_file(path: Path, raw: Path, rules: Rules | None = None) -> Tables:
 
 
 @dataclass
+class PdfPages:
+    """A PDF's pages read by one or more workers, in page order."""
+
+    total: int
+    pages: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+
+
+@dataclass
 class RunResult:
     tables: Tables
     documents: int = 0
@@ -117,24 +135,127 @@ class RunResult:
     pages: int = 0
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    cached: int = 0
+    workers: int = 1
 
 
-def run_folder(raw: Path, progress=None) -> RunResult:
+@dataclass
+class _Job:
+    path: Path
+    doc_id: str
+    key: str
+    units: int = 1
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _warm() -> None:
+    """Load the rules and Sudachi once per worker process."""
+    from .tokens import tokenize
+
+    load_rules()
+    tokenize("計画")
+
+
+def _plan(job: _Job, workers: int, split_pages: int) -> None:
+    """Cut a long PDF into page ranges so that several workers read it."""
+    if job.path.suffix.lower() != ".pdf":
+        return
+    try:
+        total = page_count(str(job.path))
+    except PdfError:
+        return
+    job.units = max(total, 1)
+    if workers > 1 and total > split_pages:
+        step = max(split_pages // 2, -(-total // workers))
+        job.ranges = [(a, min(a + step, total)) for a in range(0, total, step)]
+
+
+def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, progress: Progress | None = None,
+               quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES) -> RunResult:
+    """Extract every document under `raw`; unchanged documents come from `<out>/.cache`."""
     rules = load_rules()
     start = time.perf_counter()
-    tables = Tables()
+    workers = max(1, workers or os.cpu_count() or 1)
     files = discover(raw)
-    result = RunResult(tables)
-    for i, path in enumerate(files):
-        t = process_file(path, raw, rules)
+    rh = rules_hash(rules.root)
+    cache = Cache(out / DEFAULT_CACHE_DIR) if out is not None else None
+    results: dict[str, Tables] = {}
+    jobs: list[_Job] = []
+    hits: list[tuple[str, Tables]] = []
+    for path in files:
+        doc_id = doc_id_of(path, raw)
+        key = cache_key(rh, doc_id, source_path_of(path, raw), hashlib.sha256(path.read_bytes()).hexdigest())
+        hit = cache.get(key) if cache else None
+        if hit is not None:
+            results[doc_id] = hit
+            hits.append((doc_id, hit))
+        else:
+            jobs.append(_Job(path, doc_id, key))
+    for job in jobs:
+        _plan(job, workers, split_pages)
+    bar = progress or Progress(len(files), sum(j.units for j in jobs) + len(hits), quiet=quiet)
+    for doc_id, hit in hits:
+        bar.advance(doc_id, 1, "cached", hit.documents[0]["pages"] if hit.documents else None)
+
+    def done(job: _Job, t: Tables) -> None:
+        results[job.doc_id] = t
+        if cache is not None:
+            cache.put(job.key, t)
+        doc = t.documents[0]
+        bar.advance(job.doc_id, job.units, "ok" if doc["readable"] else "UNREADABLE", doc["pages"])
+
+    if workers == 1 or len(jobs) + sum(len(j.ranges) for j in jobs) <= 1:
+        for job in jobs:
+            done(job, process_file(job.path, raw, rules))
+    else:
+        _run_pool(jobs, raw, workers, done)
+    if cache is not None:
+        cache.prune()
+    tables = Tables()
+    result = RunResult(tables, documents=len(files), cached=len(hits), workers=workers)
+    for path in files:
+        t = results[doc_id_of(path, raw)]
         tables.extend(t)
         doc = t.documents[0]
         if not doc["readable"]:
             result.unreadable.append(doc["doc_id"])
         result.pages += doc["pages"] or 0
-        if progress:
-            progress(i + 1, len(files), doc)
-    result.documents = len(files)
     result.seconds = time.perf_counter() - start
     result.counts = {name: len(getattr(tables, name)) for name in TABLE_NAMES}
     return result
+
+
+def _run_pool(jobs: list[_Job], raw: Path, workers: int, done) -> None:
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
+        pending: dict[Future, tuple[str, _Job, int]] = {}
+        parts: dict[str, dict[int, tuple]] = {}
+        # long PDFs first: their page ranges spread over the workers
+        for job in sorted(jobs, key=lambda j: -j.units):
+            if job.ranges:
+                parts[job.doc_id] = {}
+                for i, (a, b) in enumerate(job.ranges):
+                    pending[pool.submit(read_pages, str(job.path), a, b)] = ("pages", job, i)
+            else:
+                pending[pool.submit(process_file, job.path, raw)] = ("doc", job, 0)
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                what, job, i = pending.pop(fut)
+                if what == "doc":
+                    done(job, fut.result())
+                    continue
+                try:
+                    parts[job.doc_id][i] = fut.result()
+                except PdfError:
+                    pending[pool.submit(process_file, job.path, raw)] = ("doc", job, 0)
+                    parts.pop(job.doc_id, None)
+                    continue
+                got = parts.get(job.doc_id, {})
+                if len(got) == len(job.ranges):
+                    merged = PdfPages(got[0][0])
+                    for k in range(len(job.ranges)):
+                        merged.pages += got[k][1]
+                        merged.failed += got[k][2]
+                    pending[pool.submit(process_file, job.path, raw, None, merged)] = ("doc", job, 0)
