@@ -41,6 +41,8 @@ def write_atomic(table: pa.Table, path: Path) -> None:
 
 def write_tables(tables: Tables, out: Path) -> dict[str, int]:
     """Write every table; returns the row count of each."""
+    for stale in out.glob(".*.tmp") if out.is_dir() else []:
+        stale.unlink(missing_ok=True)  # left by a run that was killed while writing
     counts = {}
     for name in TABLE_NAMES:
         t = to_arrow(name, getattr(tables, name))
