@@ -1,0 +1,109 @@
+"""`make bench`: how fast `pipeline extract` is against a bare pdfplumber loop.
+
+Inputs: the PDF fixtures plus a ~100-page document made by repeating them
+(pypdf). Three commands, each in a fresh process, interleaved and repeated:
+  default   `pipeline extract` cold (fresh --out) with default workers
+  workers1  the same with --workers 1
+  bare      a single-process pdfplumber loop: extract_text + extract_tables per page
+Then the no-op re-run time (same --out, nothing changed) and each command's
+peak RSS. Targets (issue 6): default <= 0.8x bare, workers1 <= 1.3x bare, no-op < 1 s.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "pdf"
+DEFAULT_ROUNDS = 3
+DEFAULT_LONG_PAGES = 100
+
+BARE = """
+import sys, pathlib, pdfplumber
+for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.pdf')):
+    with pdfplumber.open(p) as pdf:
+        for page in pdf.pages:
+            page.extract_text(); page.extract_tables(); page.close()
+"""
+
+
+def build_inputs(dest: Path) -> int:
+    from pypdf import PdfReader, PdfWriter
+
+    shutil.copytree(FIXTURES, dest)
+    sources = sorted(FIXTURES.rglob("*.pdf"))
+    writer = PdfWriter()
+    pages = 0
+    while pages < DEFAULT_LONG_PAGES:
+        for src in sources:
+            reader = PdfReader(str(src))
+            writer.append(reader)
+            pages += len(reader.pages)
+            if pages >= DEFAULT_LONG_PAGES:
+                break
+    with (dest / "long-plan.pdf").open("wb") as fh:
+        writer.write(fh)
+    return sum(len(PdfReader(str(p)).pages) for p in dest.rglob("*.pdf"))
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB, the largest process of the tree) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"command failed: {' '.join(cmd)}")
+    return wall, int(usage.ru_maxrss)
+
+
+def main() -> int:
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw"
+        pages = build_inputs(raw)
+        docs = len(list(raw.rglob("*.pdf")))
+        print(f"inputs: {docs} PDFs, {pages} pages (fixtures + a {DEFAULT_LONG_PAGES}-page document); "
+              f"{os.cpu_count()} cores; {DEFAULT_ROUNDS} interleaved rounds, median shown")
+        cmds = {
+            "default": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--raw", str(raw), "--out", out],
+            "workers1": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--workers", "1", "--raw", str(raw),
+                                     "--out", out],
+            "bare": lambda out: [py, "-c", BARE, str(raw)],
+        }
+        times: dict[str, list[float]] = {k: [] for k in cmds}
+        rss: dict[str, int] = {k: 0 for k in cmds}
+        for r in range(DEFAULT_ROUNDS):
+            for name, make in cmds.items():
+                out = str(Path(tmp) / f"out-{name}-{r}")
+                wall, peak = timed(make(out))
+                times[name].append(wall)
+                rss[name] = max(rss[name], peak)
+        noop_out = str(Path(tmp) / "out-default-0")
+        noop = [timed(cmds["default"](noop_out))[0] for _ in range(DEFAULT_ROUNDS)]
+    med = {k: statistics.median(v) for k, v in times.items()}
+    bare = med["bare"]
+    print(f"{'run':<34}{'median s':>10}{'pages/s':>9}{'x bare':>8}{'peak RSS MB':>13}")
+    labels = {"default": "pipeline extract, default workers", "workers1": "pipeline extract, --workers 1",
+              "bare": "bare pdfplumber loop"}
+    for k in ("default", "workers1", "bare"):
+        print(f"{labels[k]:<34}{med[k]:>10.2f}{pages / med[k]:>9.1f}{med[k] / bare:>8.2f}{rss[k] / 1024:>13.0f}")
+    noop_med = statistics.median(noop)
+    print(f"{'no-op re-run (all cached)':<34}{noop_med:>10.2f}")
+    checks = [("default workers <= 0.8x bare", med["default"] / bare <= 0.8),
+              ("--workers 1 <= 1.3x bare", med["workers1"] / bare <= 1.3),
+              ("no-op re-run < 1 s", noop_med < 1.0)]
+    for label, ok in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {label}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
