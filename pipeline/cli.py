@@ -46,7 +46,33 @@ def cmd_extract(args: argparse.Namespace) -> int:
     result = run_folder(raw, out, workers=args.workers, quiet=args.quiet)
     write_tables(result.tables, out)
     print(summary(result, out))
+    if not args.no_compare:
+        stamp = out / ".cache" / "compare.stamp"
+        outputs = [out / "plans.duckdb", out / "report.html"]
+        fresh = stamp.exists() and stamp.read_text() == result.fingerprint and all(p.exists() for p in outputs)
+        if not fresh:  # nothing changed since the layer was last built: keep it
+            from .compare import run as compare_run
+
+            compare_run(out)
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(result.fingerprint)
+        print(f"  cross-document layer: {out}/plans.duckdb, {out}/report.html (python -m pipeline compare --out {out})")
     return 1 if result.unreadable else 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not (out / "documents.parquet").exists():
+        print(f"error: {out}/documents.parquet not found; run `python -m pipeline extract --out {out}` first",
+              file=sys.stderr)
+        return 2
+    from .compare import run as compare_run, screen
+
+    c = compare_run(out)
+    print(screen(c))
+    print(f"\nwrote {out}/plans.duckdb, {out}/report.html and the kpi_series, initiative_topics, ward_topics, "
+          "untagged_initiatives tables")
+    return 0
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
@@ -68,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--workers", "-j", type=int, default=None,
                     help="worker processes (default: all cores); 1 runs in this process")
     ex.set_defaults(func=cmd_extract)
+    ex.add_argument("--no-compare", action="store_true",
+                    help="skip the cross-document layer (plans.duckdb, report.html)")
+    co = sub.add_parser("compare", help="build plans.duckdb and report.html from --out's tables; print the comparison")
+    co.add_argument("--out", default="extracted", help="folder holding the extracted tables (default: extracted)")
+    co.set_defaults(func=cmd_compare)
     no = sub.add_parser("normalize", help="normalize UTF-8 text from stdin to stdout, line by line")
     no.set_defaults(func=cmd_normalize)
     return ap

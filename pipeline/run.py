@@ -137,6 +137,7 @@ class RunResult:
     counts: dict[str, int] = field(default_factory=dict)
     cached: int = 0
     workers: int = 1
+    fingerprint: str = ""  # changes whenever any document's rows may have changed
 
 
 @dataclass
@@ -212,7 +213,9 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
     if cache is not None:
         cache.prune()
     tables = Tables()
-    result = RunResult(tables, documents=len(files), cached=len(hits), workers=workers)
+    keys = sorted(j.key for j in jobs) + sorted(cache.used if cache else [])
+    fp = hashlib.sha256("\n".join(sorted(set(keys))).encode()).hexdigest()
+    result = RunResult(tables, documents=len(files), cached=len(hits), workers=workers, fingerprint=fp)
     for path in files:
         t = results[doc_id_of(path, raw)]
         tables.extend(t)

@@ -101,3 +101,42 @@ SCHEMAS: dict[str, pa.Schema] = {
         _f("snippet", S, "the source text concerned"),
     ]),
 }
+
+# Tables of the cross-document layer (python -m pipeline compare).
+DERIVED_SCHEMAS: dict[str, pa.Schema] = {
+    "kpi_series": pa.schema([
+        _f("municipality", S, "municipality of the document"),
+        _f("indicator_key", S, "the indicator harmonized across editions (normalized name, Sudachi normalized forms, rules/synonyms.toml)"),
+        _f("indicator", S, "the indicator's name as this document writes it"),
+        _f("fiscal_year", I32, "fiscal year"),
+        _f("kind", S, "baseline, plan, actual or target"),
+        _f("value", F64, "number"),
+        _f("unit", S, "unit as written"),
+        _f("doc_id", S, "the document that gives this value"),
+        _f("kpi_id", S, "kpis.kpi_id in that document"),
+        _f("edition_fy", I32, "the document's edition year (plan start, else its latest baseline/actual year)"),
+        _f("current", B, "true for the newest document's value where editions disagree or repeat"),
+    ]),
+    "initiative_topics": pa.schema([
+        _f("municipality", S, "municipality of the document"),
+        _f("doc_id", S, "document"),
+        _f("initiative_id", S, "initiatives.initiative_id"),
+        _f("title", S, "initiative title"),
+        _f("topic", S, "topic id from rules/topics.toml"),
+        _f("topic_label", S, "topic name"),
+    ]),
+    "ward_topics": pa.schema([
+        _f("municipality", S, "municipality"),
+        _f("doc_id", S, "plan document"),
+        _f("topic", S, "topic id"),
+        _f("topic_label", S, "topic name"),
+        _f("initiatives", I32, "initiatives of the plan tagged with the topic"),
+    ]),
+    "untagged_initiatives": pa.schema([
+        _f("municipality", S, "municipality"),
+        _f("doc_id", S, "document"),
+        _f("initiative_id", S, "initiative with no topic: a candidate for a new keyword in rules/topics.toml"),
+        _f("kind", S, "initiative kind"),
+        _f("title", S, "initiative title"),
+    ]),
+}

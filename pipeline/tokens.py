@@ -24,10 +24,17 @@ class Token:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from sudachipy import Dictionary, SplitMode
+def _dictionary() -> Any:
+    from sudachipy import Dictionary
 
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+    return Dictionary(dict="core")
+
+
+@lru_cache(maxsize=3)
+def _tokenizer(mode: str = "C") -> Any:
+    from sudachipy import SplitMode
+
+    return _dictionary().tokenizer(mode=getattr(SplitMode, mode))
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -49,12 +56,13 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 
 @lru_cache(maxsize=8192)
-def tokenize(text: str) -> tuple[Token, ...]:
-    """Morphemes of `text` (SplitMode C), with character offsets into `text`."""
+def tokenize(text: str, mode: str = "C") -> tuple[Token, ...]:
+    """Morphemes of `text` with character offsets into `text`. Mode C keeps compounds
+    whole (統合型GIS); mode A gives the shortest words (情報|セキュリティ|対策)."""
     if not text:
         return ()
     out: list[Token] = []
-    tok = _tokenizer()
+    tok = _tokenizer(mode)
     for offset, chunk in _chunks(text):
         for m in tok.tokenize(chunk):
             out.append(Token(m.surface(), tuple(m.part_of_speech()), m.normalized_form(),
