@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fiscal import find_years
+from .headings import parse_number
 from .kpi_cells import CellValue, parse_cell, strip_notes
 from .model import Block, Document, Tables
 from .rules import Rules
@@ -53,6 +54,13 @@ def _header_rows(rows: list[list], rules: Rules) -> int:
     return max(1, min(n, 3))
 
 
+def _paired(data: list[list], ci: int, rules: Rules) -> bool:
+    """Most filled cells of the column hold `planned (actual)`: 35手続 (49手続)."""
+    cells = [r[ci] for r in data if ci < len(r) and r[ci]]
+    pairs = sum(1 for c in cells if parse_cell(c, rules).second is not None)
+    return bool(cells) and pairs * 2 >= len(cells)
+
+
 def _columns(rows: list[list], nhead: int, rules: Rules, actual_context: bool) -> list[_Column] | None:
     h = rules.get("kpis")["headers"]
     v = vocab(rules)
@@ -75,7 +83,7 @@ def _columns(rows: list[list], nhead: int, rules: Rules, actual_context: bool) -
         elif _has(flat, h["plan"]):
             cols.append(_Column(ci, "year", fy, "plan"))
         elif fy is not None and _has(flat, h["actual"]):
-            cols.append(_Column(ci, "year", fy, "plan_actual" if "(" in text else "actual"))
+            cols.append(_Column(ci, "year", fy, "plan_actual" if _paired(rows[nhead:], ci, rules) else "actual"))
         elif _has(flat, h["target"]) and (fy is not None or not any(c.role == "year" for c in cols)):
             cols.append(_Column(ci, "target", fy))
         elif fy is not None:
@@ -132,8 +140,27 @@ def _row_names(doc: Document, rules: Rules, count: int) -> list[str] | None:
     return None
 
 
+def _years_as_rows(rows: list[list], rules: Rules) -> list[list] | None:
+    """A table whose rows are years (年度 | 指標A | 指標B) turned so that indicators are rows."""
+    if len(rows) < 3 or len(rows[0]) < 2:
+        return None
+    firsts = [r[0] or "" for r in rows[1:]]
+    year_rows = sum(1 for c in firsts if find_years(c, rules))
+    head_years = sum(1 for c in rows[0][1:] if c and find_years(c, rules))
+    if year_rows < 2 or year_rows < len(firsts) - 1 or head_years:
+        return None
+    width = max(len(r) for r in rows)
+    grid = [list(r) + [None] * (width - len(r)) for r in rows]
+    turned = [[grid[r][c] for r in range(len(grid))] for c in range(width)]
+    turned[0][0] = rules.get("kpis")["headers"]["indicator"][0]
+    return turned
+
+
 def read_table(doc: Document, block: Block, bi: int, rules: Rules, first_id: int = 1) -> list[dict]:
     rows = block.rows
+    turned = _years_as_rows(rows, rules)
+    if turned is not None:
+        rows = turned
     if len(rows) < 2 or not _is_kpi_header(rows, rules):
         return []
     nhead = _header_rows(rows, rules)
@@ -151,7 +178,7 @@ def read_table(doc: Document, block: Block, bi: int, rules: Rules, first_id: int
             cell = row[ci] if ci < len(row) else None
             if cell:
                 m = v.label.match(cell)
-                initiative = f"{m.group('kind')}{m.group('num')}" if m else None
+                initiative = f"{m.group('kind')}{parse_number(m.group('num'))}" if m else None
         raw_name = row[ind_col] if ind_col < len(row) else None
         values = {c.index: (row[c.index] if c.index < len(row) else None) for c in cols if c.role in ("baseline", "target", "year")}
         if not any(values.values()) and not raw_name:
@@ -236,6 +263,41 @@ def _val(kind: str, fy: int | None, cell: CellValue, raw: str | None) -> dict:
     return {"fiscal_year": fy, "kind": kind, "value": cell.value, "unit": cell.unit, "raw": raw}
 
 
+_TARGET_LINE = re.compile(r"^(?:[・\-*●○■□]\s*)?(?P<name>[^:]{2,40}?)\s*:\s*(?P<value>\S.*)$")
+
+
+def target_lines(doc: Document, rules: Rules, first_id: int) -> list[dict]:
+    """`名称：値単位` lines under a heading that names indicators or targets (指標と目標値, KPI):
+    オンライン申請件数：5,000件(令和7年度) / 電子決裁率：現状40% → 100%."""
+    h = rules.get("kpis")["headers"]
+    cues = h["indicator"] + h["target"]
+    titles = {s.section_id: s.title for s in doc.sections}
+    out = []
+    for b in doc.blocks:
+        if b.kind not in ("paragraph", "list_item") or not b.text or not b.section_id:
+            continue
+        title = titles.get(b.section_id, "")
+        if not _has(title, cues):
+            continue
+        m = _TARGET_LINE.match(b.text)
+        if not m:
+            continue
+        words = "|".join(map(re.escape, sorted(h["baseline"] + h["target"], key=len, reverse=True)))
+        parts = [re.sub(f"^({words})\\s*", "", p.strip()) for p in re.split(r"→|⇒|->", m.group("value")) if p.strip()]
+        cells = [parse_cell(p, rules) for p in parts]
+        if not cells or cells[-1].value is None or not all(c.ok for c in cells):
+            continue
+        section_fy = find_years(title, rules)
+        cols = []
+        row = _Row(*strip_notes(m.group("name"), rules)[:1], m.group("name"), None, {}, [])  # type: ignore[misc]
+        for i, part in enumerate(parts):
+            role = "target" if i == len(parts) - 1 else "baseline"
+            cols.append(_Column(i, role, section_fy[-1].fiscal_year if role == "target" and section_fy else None))
+            row.cells[i] = part
+        out.append(_kpi(doc, b, row, cols, _notes(doc, rules), rules, f"k{first_id + len(out)}"))
+    return out
+
+
 def extract(doc: Document, out: Tables, rules: Rules) -> None:
     for bi, b in enumerate(doc.blocks):
         if b.kind != "table" or not b.rows:
@@ -243,3 +305,6 @@ def extract(doc: Document, out: Tables, rules: Rules) -> None:
         for k in read_table(doc, b, bi, rules, first_id=len(out.kpis) + 1):
             out.kpis.append(k["kpi"])
             out.kpi_values.extend(k["values"])
+    for k in target_lines(doc, rules, len(out.kpis) + 1):
+        out.kpis.append(k["kpi"])
+        out.kpi_values.extend(k["values"])

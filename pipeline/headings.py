@@ -9,6 +9,15 @@ KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七
 CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)} | {chr(0x3251 + i): 21 + i for i in range(15)} | {
     chr(0x32B1 + i): 36 + i for i in range(15)}
 KATAKANA_ORDER = "アイウエオカキクケコサシスセソタチツテト"
+ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman(s: str) -> int:
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = ROMAN[a]
+        total += -v if b != " " and ROMAN.get(b, 0) > v else v
+    return total
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,8 @@ def parse_number(s: str | None) -> int | None:
         return CIRCLED[s]
     if s in KATAKANA_ORDER:
         return KATAKANA_ORDER.index(s) + 1
+    if s and all(ch in ROMAN for ch in s.upper()):
+        return _roman(s.upper())
     if all(ch in KANJI_DIGITS for ch in s):
         if s == "十":
             return 10
@@ -61,6 +72,8 @@ def match_heading(text: str, rules: Rules | None = None, *, strict: bool = True)
             return None
         num = groups.get("num") or groups.get("num2")
         label = (groups.get("label") or "").replace(" ", "")
+        if style["name"] == "roman" and not num:
+            continue  # the pattern's optional parts matched nothing
         return HeadingMatch(style["name"], int(style["level"]), label, parse_number(num), title)
     return None
 

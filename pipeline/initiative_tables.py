@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .headings import parse_number
 from .model import Block
 from .vocab import Vocab
 
@@ -47,7 +48,7 @@ def parse_items(text: str, kind: str, v: Vocab, page: int | None, source: str) -
     if labels and labels[0].start() <= 2:
         for m, nxt in zip(labels, labels[1:] + [None]):
             chunk = text[m.end(): nxt.start() if nxt else len(text)].strip()
-            items.append(_item(m.group("kind"), int(m.group("num")), chunk, text, page, source, v))
+            items.append(_item(m.group("kind"), parse_number(m.group("num")), chunk, text, page, source, v))
         return [i for i in items if i.title]
     head = text.split(None, 1)
     if len(head) == 2 and head[0].isascii() and head[0].isdigit():
@@ -55,7 +56,7 @@ def parse_items(text: str, kind: str, v: Vocab, page: int | None, source: str) -
     return []
 
 
-def _item(kind: str, num: int, chunk: str, raw: str, page: int | None, source: str, v: Vocab) -> Item:
+def _item(kind: str, num: int | None, chunk: str, raw: str, page: int | None, source: str, v: Vocab) -> Item:
     title, mark = v.strip_marks(" ".join(chunk.split()))
     return Item(kind, num, title, raw, page, source, priority_mark=mark)
 
