@@ -272,7 +272,7 @@ def target_lines(doc: Document, rules: Rules, first_id: int) -> list[dict]:
     h = rules.get("kpis")["headers"]
     cues = h["indicator"] + h["target"]
     titles = {s.section_id: s.title for s in doc.sections}
-    out = []
+    out: list[dict] = []
     for b in doc.blocks:
         if b.kind not in ("paragraph", "list_item") or not b.text or not b.section_id:
             continue
@@ -288,8 +288,9 @@ def target_lines(doc: Document, rules: Rules, first_id: int) -> list[dict]:
         if not cells or cells[-1].value is None or not all(c.ok for c in cells):
             continue
         section_fy = find_years(title, rules)
-        cols = []
-        row = _Row(*strip_notes(m.group("name"), rules)[:1], m.group("name"), None, {}, [])  # type: ignore[misc]
+        cols: list[_Column] = []
+        name, name_notes = strip_notes(m.group("name"), rules)
+        row = _Row(name, m.group("name"), None, {}, name_notes)
         for i, part in enumerate(parts):
             role = "target" if i == len(parts) - 1 else "baseline"
             cols.append(_Column(i, role, section_fy[-1].fiscal_year if role == "target" and section_fy else None))
