@@ -169,7 +169,7 @@ def _group_kind(doc: Document, group: Section, v: Vocab) -> str:
         kind = next((k for k in v.kinds if sec.title.endswith(k)), None)
         if kind and sec is not group and group.title in sec.text:
             return kind
-    return "目標"
+    return str(v.conf.get("item_blocks", {}).get("default_group_kind", "目標"))
 
 
 def _read_fields(doc: Document, sec: Section, it: Item, v: Vocab) -> None:
@@ -218,7 +218,7 @@ def progress_items(doc: Document, v: Vocab, rules: Rules) -> list[Item]:
 def _flattened_progress(doc: Document, v: Vocab, names: list[str], conf: dict) -> list[Item]:
     blocks = [b for b in doc.blocks if b.kind in ("paragraph", "list_item") and b.text]
     start = next((i for i, b in enumerate(blocks) if any(n in b.text for n in names)
-                  and ("状況" in b.text or "達成" in b.text)), None)
+                  and _has_any(b.text, conf.get("header_cues", []))), None)
     if start is None:
         return []
     statuses = sorted(set(_legend_statuses(blocks[start:])) | set(conf.get("statuses", [])))
@@ -253,6 +253,10 @@ def _flattened_progress(doc: Document, v: Vocab, names: list[str], conf: dict) -
                             "progress_table", priority_mark=mark, status=m.group(1)))
             name_parts, in_bullets, page = [], False, None
     return out
+
+
+def _has_any(text: str, words: list[str]) -> bool:
+    return any(w in text for w in words)
 
 
 def _legend_statuses(blocks: list[Block]) -> list[str]:
