@@ -7,15 +7,16 @@ table as a commented view over its Parquet file and report.html.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .emit import write_atomic
 from .kpi_cells import strip_notes
-from .model import TABLE_NAMES
 from .rules import Rules, load_rules
 from .schema import DERIVED_SCHEMAS, SCHEMAS
 from .tokens import tokenize
@@ -23,16 +24,28 @@ from .tokens import tokenize
 DEFAULT_DB_NAME = "plans.duckdb"
 
 
+Row = dict[str, Any]
+
+
 @dataclass
 class Comparison:
-    documents: pd.DataFrame
-    kpi_series: pd.DataFrame
-    initiative_topics: pd.DataFrame
-    ward_topics: pd.DataFrame
-    untagged: pd.DataFrame
-    issues: pd.DataFrame
+    documents: list[Row]
+    kpi_series: list[Row]
+    initiative_topics: list[Row]
+    ward_topics: list[Row]
+    untagged: list[Row]
+    issues: list[Row]
     topic_labels: dict[str, str]
     initiatives_total: int
+
+    def topic_matrix(self) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+        """(topic labels in taxonomy order, municipalities, count per (topic label, municipality))."""
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for r in self.ward_topics:
+            counts[(r["topic_label"], r["municipality"])] += r["initiatives"]
+        munis = sorted({m for _, m in counts})
+        topics = [label for label in self.topic_labels.values() if any((label, m) in counts for m in munis)]
+        return topics, munis, counts
 
 
 def _norm_forms(text: str) -> str:
@@ -67,71 +80,80 @@ def topics_of(text: str, topics: list[tuple[str, str, list[str]]]) -> list[str]:
     return [tid for tid, _, kws in topics if any(k.strip("|") and k[:-1] in forms for k in kws)]
 
 
-def _read(out: Path, name: str) -> pd.DataFrame:
+def _read(out: Path, name: str) -> list[Row]:
     p = out / f"{name}.parquet"
-    return pd.read_parquet(p) if p.exists() else pd.DataFrame({f.name: [] for f in SCHEMAS[name]})
+    return pq.ParquetFile(p).read().to_pylist() if p.exists() else []  # read_table would import pandas
 
 
-def _edition_years(docs: pd.DataFrame, values: pd.DataFrame) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for _, d in docs.iterrows():
-        fy = d.get("period_start_fy")
-        if pd.isna(fy):
-            v = values[(values["doc_id"] == d["doc_id"]) & values["kind"].isin(["baseline", "actual"]) & values["value"].notna()]
-            fy = v["fiscal_year"].max() if len(v) else None
-        out[d["doc_id"]] = int(fy) if fy is not None and not pd.isna(fy) else 0
-    return out
+def _edition_years(docs: list[Row], values: list[Row]) -> dict[str, int]:
+    """A document's edition: its plan's first year, else the latest year it reports a baseline or actual for."""
+    latest: dict[str, int] = {}
+    for v in values:
+        if v["kind"] in ("baseline", "actual") and v["value"] is not None and v["fiscal_year"] is not None:
+            latest[v["doc_id"]] = max(latest.get(v["doc_id"], 0), v["fiscal_year"])
+    return {d["doc_id"]: d["period_start_fy"] or latest.get(d["doc_id"], 0) for d in docs}
+
+
+def kpi_series(docs: list[Row], kpis: list[Row], values: list[Row], rules: Rules) -> list[Row]:
+    muni = {d["doc_id"]: d["municipality"] or "" for d in docs}
+    synonyms = _synonyms(rules)
+    edition = _edition_years(docs, values)
+    keyed = {(k["doc_id"], k["kpi_id"]): (k["indicator"], indicator_key(k["indicator"], synonyms, rules)) for k in kpis}
+    rows = []
+    for v in values:
+        if v["value"] is None or (v["doc_id"], v["kpi_id"]) not in keyed:
+            continue
+        indicator, key = keyed[(v["doc_id"], v["kpi_id"])]
+        rows.append({"municipality": muni.get(v["doc_id"], ""), "indicator_key": key, "indicator": indicator,
+                     "fiscal_year": v["fiscal_year"], "kind": v["kind"], "value": v["value"], "unit": v["unit"],
+                     "doc_id": v["doc_id"], "kpi_id": v["kpi_id"], "edition_fy": edition.get(v["doc_id"], 0)})
+    newest: dict[tuple, int] = {}
+    for r in rows:
+        g = (r["municipality"], r["indicator_key"], r["fiscal_year"], r["kind"])
+        newest[g] = max(newest.get(g, 0), r["edition_fy"])
+    for r in rows:
+        r["current"] = r["edition_fy"] == newest[(r["municipality"], r["indicator_key"], r["fiscal_year"], r["kind"])]
+    rows.sort(key=lambda r: (r["municipality"], r["indicator_key"], r["fiscal_year"] or 0, r["kind"], r["edition_fy"],
+                             r["doc_id"]))
+    return rows
 
 
 def build(out: Path, rules: Rules | None = None) -> Comparison:
     rules = rules or load_rules()
     docs, kpis, values = _read(out, "documents"), _read(out, "kpis"), _read(out, "kpi_values")
     inits, issues = _read(out, "initiatives"), _read(out, "issues")
-    muni = dict(zip(docs["doc_id"], docs["municipality"].fillna("")))
-    synonyms = _synonyms(rules)
-    edition = _edition_years(docs, values)
-    k = kpis[["doc_id", "kpi_id", "indicator"]].copy()
-    k["indicator_key"] = [indicator_key(n, synonyms, rules) for n in k["indicator"]]
-    series = values.merge(k, on=["doc_id", "kpi_id"], how="inner")
-    series = series[series["value"].notna()].copy()
-    series["municipality"] = series["doc_id"].map(muni)
-    series["edition_fy"] = series["doc_id"].map(edition).astype("int32")
-    newest = series.groupby(["municipality", "indicator_key", "fiscal_year", "kind"], dropna=False)["edition_fy"].transform("max")
-    series["current"] = series["edition_fy"] == newest
-    series = series.sort_values(["municipality", "indicator_key", "fiscal_year", "kind", "edition_fy", "doc_id"],
-                                kind="stable").reset_index(drop=True)
+    muni = {d["doc_id"]: d["municipality"] or "" for d in docs}
+    series = kpi_series(docs, kpis, values, rules)
     topics = _topics(rules)
     labels = {tid: label for tid, label, _ in topics}
-    tagged, untagged = [], []
-    for _, r in inits.iterrows():
+    tagged: list[Row] = []
+    untagged: list[Row] = []
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for r in inits:
         text = " ".join(x for x in (r["title"], r.get("description")) if isinstance(x, str))
         found = topics_of(text, topics)
         base = {"municipality": muni.get(r["doc_id"], ""), "doc_id": r["doc_id"], "initiative_id": r["initiative_id"]}
         for tid in found:
             tagged.append({**base, "title": r["title"], "topic": tid, "topic_label": labels[tid]})
+            counts[(base["municipality"], r["doc_id"], tid)] += 1
         if not found:
             untagged.append({**base, "kind": r["kind"], "title": r["title"]})
-    it = pd.DataFrame(tagged, columns=[f.name for f in DERIVED_SCHEMAS["initiative_topics"]])
-    ward = (it.groupby(["municipality", "doc_id", "topic", "topic_label"]).size().reset_index(name="initiatives")
-            if len(it) else pd.DataFrame(columns=[f.name for f in DERIVED_SCHEMAS["ward_topics"]]))
-    un = pd.DataFrame(untagged, columns=[f.name for f in DERIVED_SCHEMAS["untagged_initiatives"]])
-    return Comparison(docs, series, it, ward, un, issues, labels, len(inits))
+    order = list(labels)
+    ward = [{"municipality": m, "doc_id": d, "topic": t, "topic_label": labels[t], "initiatives": n}
+            for (m, d, t), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1], order.index(kv[0][2])))]
+    return Comparison(docs, series, tagged, ward, untagged, issues, labels, len(inits))
 
 
-def _to_table(name: str, df: pd.DataFrame) -> pa.Table:
+def _to_table(name: str, rows: list[Row]) -> pa.Table:
     schema = DERIVED_SCHEMAS[name]
-    cols = {f.name: (df[f.name].tolist() if f.name in df.columns else [None] * len(df)) for f in schema}
-    for f in schema:
-        cols[f.name] = [None if (isinstance(v, float) and pd.isna(v)) else v for v in cols[f.name]]
-        if pa.types.is_integer(f.type):
-            cols[f.name] = [None if v is None else int(v) for v in cols[f.name]]
-    return pa.Table.from_pydict(cols, schema=schema)
+    # from_pydict, not from_pylist: the latter imports pandas (0.4 s) for nothing
+    return pa.Table.from_pydict({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
 
 
 def write(out: Path, c: Comparison) -> None:
-    for name, df in (("kpi_series", c.kpi_series), ("initiative_topics", c.initiative_topics),
-                     ("ward_topics", c.ward_topics), ("untagged_initiatives", c.untagged)):
-        write_atomic(_to_table(name, df), out / f"{name}.parquet")
+    for name, rows in (("kpi_series", c.kpi_series), ("initiative_topics", c.initiative_topics),
+                       ("ward_topics", c.ward_topics), ("untagged_initiatives", c.untagged)):
+        write_atomic(_to_table(name, rows), out / f"{name}.parquet")
     write_database(out)
     from .report import write_report
 
@@ -187,31 +209,37 @@ def write_database(out: Path) -> Path:
 def screen(c: Comparison, width: int = 8) -> str:
     """One screen: the ward × topic matrix and the KPIs shared by 2+ municipalities or editions."""
     lines = []
-    if not c.ward_topics.empty:
-        pivot = c.ward_topics.pivot_table(index="topic_label", columns="municipality", values="initiatives",
-                                          aggfunc="sum").fillna(0).astype(int)
+    topics, munis, counts = c.topic_matrix()
+    if topics:
         lines.append(f"Ward × topic: initiatives per topic ({c.initiatives_total} initiatives, "
                      f"{len(c.untagged)} untagged — see untagged_initiatives)")
-        lines.append(_pad("", 26) + "".join(_pad(str(m), width, right=True) for m in pivot.columns))
-        for topic, row in pivot.iterrows():
-            lines.append(_pad(str(topic), 26) + "".join(_pad(str(v), width, right=True) for v in row))
-    s = c.kpi_series
-    shared = s.groupby("indicator_key")["doc_id"].nunique()
-    keys = sorted(k for k, n in shared.items() if n >= 2)
+        lines.append(_pad("", 26) + "".join(_pad(m, width, right=True) for m in munis))
+        for topic in topics:
+            lines.append(_pad(topic, 26) + "".join(_pad(str(counts.get((topic, m), 0)), width, right=True) for m in munis))
+    docs_per_key: dict[str, set[str]] = defaultdict(set)
+    for r in c.kpi_series:
+        docs_per_key[r["indicator_key"]].add(r["doc_id"])
+    keys = sorted(k for k, d in docs_per_key.items() if len(d) >= 2)
     if keys:
         lines.append("")
         lines.append("KPIs in 2+ documents (editions or municipalities): latest actual vs target (current values)")
-        for key in keys:
-            rows = s[(s["indicator_key"] == key) & s["current"]]
-            for muni, g in rows.groupby("municipality"):
-                docs = s[(s["indicator_key"] == key) & (s["municipality"] == muni)]["doc_id"].nunique()
-                name = g.sort_values("edition_fy")["indicator"].iloc[-1]
-                act = g[g["kind"] == "actual"].sort_values("fiscal_year")
-                tgt = g[g["kind"] == "target"].sort_values("fiscal_year")
-                a = f"{act['value'].iloc[-1]:g} (FY{int(act['fiscal_year'].iloc[-1])})" if len(act) else "—"
-                t = f"{tgt['value'].iloc[-1]:g} (FY{int(tgt['fiscal_year'].iloc[-1])})" if len(tgt) else "—"
-                lines.append(f"  {muni} {name}: actual {a}, target {t}  [{docs} document(s)]")
+    for key in keys:
+        by_muni: dict[str, list[Row]] = defaultdict(list)
+        for r in c.kpi_series:
+            if r["indicator_key"] == key:
+                by_muni[r["municipality"]].append(r)
+        for muni in sorted(by_muni):
+            rows = by_muni[muni]
+            current = [r for r in rows if r["current"]]
+            name = max(rows, key=lambda r: r["edition_fy"])["indicator"]
+            lines.append(f"  {muni} {name}: actual {_latest(current, 'actual')}, target {_latest(current, 'target')}"
+                         f"  [{len({r['doc_id'] for r in rows})} document(s)]")
     return "\n".join(lines)
+
+
+def _latest(rows: list[Row], kind: str) -> str:
+    found = sorted((r for r in rows if r["kind"] == kind and r["fiscal_year"] is not None), key=lambda r: r["fiscal_year"])
+    return f"{found[-1]['value']:g} (FY{found[-1]['fiscal_year']})" if found else "—"
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:

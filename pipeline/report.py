@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import html
 import math
+from collections import defaultdict
 from pathlib import Path
 
-import pandas as pd
-
-from .compare import Comparison
+from .compare import Comparison, Row
 
 KIND_STYLE = {  # colour, dash pattern, marker radius
     "baseline": ("#6b7280", "", 4), "plan": ("#2563eb", "4 3", 3), "actual": ("#dc2626", "", 4),
@@ -26,13 +25,13 @@ def _e(x: object) -> str:
     return html.escape("" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x))
 
 
-def chart_svg(rows: pd.DataFrame, title: str) -> str:
+def chart_svg(rows: list[Row], title: str) -> str:
     """One indicator: points per kind by fiscal year; plan and actual joined by lines."""
-    rows = rows[rows["fiscal_year"].notna() & rows["value"].notna()]
+    rows = [r for r in rows if r["fiscal_year"] is not None and r["value"] is not None]
     w, h, pad = DEFAULT_CHART_W, DEFAULT_CHART_H, 34
-    years = sorted({int(y) for y in rows["fiscal_year"]})
-    vmax = max(float(rows["value"].max()), 1.0) if len(rows) else 1.0
-    x0, x1 = years[0] if years else 0, years[-1] if years else 1
+    years = sorted({int(r["fiscal_year"]) for r in rows})
+    vmax = max([float(r["value"]) for r in rows] + [1.0])
+    x0, x1 = (years[0], years[-1]) if years else (0, 1)
     span = max(x1 - x0, 1)
 
     def px(y: float) -> float:
@@ -47,30 +46,29 @@ def chart_svg(rows: pd.DataFrame, title: str) -> str:
     for y in years:
         parts.append(f'<text x="{px(y):.1f}" y="{h - pad + 14}" font-size="10" text-anchor="middle">FY{y}</text>')
     for kind, (colour, dash, radius) in KIND_STYLE.items():
-        pts = rows[rows["kind"] == kind].sort_values("fiscal_year")
-        coords = [(px(int(r.fiscal_year)), py(float(r.value)), r) for r in pts.itertuples()]
+        pts = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["fiscal_year"])
+        coords = [(px(int(r["fiscal_year"])), py(float(r["value"])), r) for r in pts]
         if kind in ("plan", "actual") and len(coords) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in coords)
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-dasharray="{dash}" points="{path}"/>')
         for cx, cy, r in coords:
-            unit = r.unit if isinstance(r.unit, str) else ""
             parts.append(f'<circle class="mark" cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{colour}">'
-                         f'<title>{_e(kind)} FY{int(r.fiscal_year)}: {r.value:g}{_e(unit)} ({_e(r.doc_id)})</title></circle>')
+                         f'<title>{_e(kind)} FY{int(r["fiscal_year"])}: {r["value"]:g}{_e(r["unit"])} ({_e(r["doc_id"])})'
+                         "</title></circle>")
     parts.append("</svg>")
     return "".join(parts)
 
 
 def heatmap(c: Comparison) -> str:
-    if c.ward_topics.empty:
+    topics, munis, counts = c.topic_matrix()
+    if not topics:
         return "<p>No tagged initiatives.</p>"
-    pivot = c.ward_topics.pivot_table(index="topic_label", columns="municipality", values="initiatives",
-                                      aggfunc="sum").fillna(0).astype(int)
-    top = max(int(pivot.values.max()), 1)
-    head = "".join(f"<th>{_e(m)}</th>" for m in pivot.columns)
+    top = max(list(counts.values()) + [1])
+    head = "".join(f"<th>{_e(m)}</th>" for m in munis)
     rows = []
-    for topic, row in pivot.iterrows():
-        cells = "".join(f'<td class="heat" style="background: rgba(220,38,38,{0.08 + 0.8 * v / top:.2f})">{v}</td>'
-                        for v in row)
+    for topic in topics:
+        cells = "".join(f'<td class="heat" style="background: rgba(220,38,38,{0.08 + 0.8 * counts.get((topic, m), 0) / top:.2f})">'
+                        f"{counts.get((topic, m), 0)}</td>" for m in munis)
         rows.append(f"<tr><th>{_e(topic)}</th>{cells}</tr>")
     return f'<table class="heatmap"><tr><th>topic</th>{head}</tr>{"".join(rows)}</table>'
 
@@ -78,23 +76,23 @@ def heatmap(c: Comparison) -> str:
 def render(c: Comparison) -> str:
     legend = " ".join(f'<span style="color:{col}">● {k}</span>' for k, (col, _, _) in KIND_STYLE.items())
     sections = []
-    series = c.kpi_series
-    for muni in sorted(m for m in series["municipality"].dropna().unique()):
+    by_muni: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for r in c.kpi_series:
+        by_muni[r["municipality"]][r["indicator_key"]].append(r)
+    for muni in sorted(by_muni):
         charts = []
-        mrows = series[series["municipality"] == muni]
-        for key in sorted(mrows["indicator_key"].unique()):
-            rows = mrows[mrows["indicator_key"] == key]
-            name = rows.sort_values("edition_fy")["indicator"].iloc[-1]
-            docs = ", ".join(sorted(rows["doc_id"].unique()))
+        for key in sorted(by_muni[muni]):
+            rows = by_muni[muni][key]
+            name = max(rows, key=lambda r: r["edition_fy"])["indicator"]
+            docs = ", ".join(sorted({r["doc_id"] for r in rows}))
             charts.append(f'<figure><figcaption>{_e(name)}<br><small>{_e(docs)}</small></figcaption>'
                           f"{chart_svg(rows, name)}</figure>")
         sections.append(f"<section><h2>{_e(muni)}: KPI series</h2><p class=legend>{legend}</p>"
                         f'<div class="charts">{"".join(charts)}</div></section>')
-    issues = c.issues
     finding_rows = "".join(
-        f"<tr><td>{_e(r.doc_id)}</td><td>{_e(r.stage)}</td><td>{_e(r.severity)}</td><td>{_e(r.message)}</td>"
-        f"<td>{_e(r.page)}</td></tr>" for r in issues.itertuples())
-    untagged = len(c.untagged)
+        f"<tr><td>{_e(r['doc_id'])}</td><td>{_e(r['stage'])}</td><td>{_e(r['severity'])}</td><td>{_e(r['message'])}</td>"
+        f"<td>{_e(r['page'])}</td></tr>" for r in c.issues)
+    indicators = len({r["indicator_key"] for r in c.kpi_series})
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8">
 <script>window.__errors = []; window.addEventListener("error", e => window.__errors.push(String(e.message)));</script>
@@ -111,8 +109,8 @@ td.heat {{ text-align: center; min-width: 3em; }}
 </style></head>
 <body data-charts-ok="pending">
 <h1>Municipal ICT/DX plans</h1>
-<p>{len(c.documents)} documents, {series['indicator_key'].nunique() if len(series) else 0} harmonized indicators,
-{c.initiatives_total} initiatives ({untagged} untagged), {len(issues)} findings.</p>
+<p>{len(c.documents)} documents, {indicators} harmonized indicators,
+{c.initiatives_total} initiatives ({len(c.untagged)} untagged), {len(c.issues)} findings.</p>
 {"".join(sections)}
 <section><h2>Ward × topic (initiatives per topic)</h2>{heatmap(c)}</section>
 <section><h2>Findings</h2><table><tr><th>document</th><th>stage</th><th>severity</th><th>message</th><th>page</th></tr>
