@@ -1,6 +1,6 @@
 """Per-document cache of extracted rows under the output folder (`<out>/.cache/`).
 
-An entry's key is the sha256 of: the package version, the rules' hash, the
+An entry's key is the sha256 of: the package version and source code, the rules' hash, the
 document's id and source path, and the source file's sha256. A re-run loads
 unchanged documents from here; entries no run uses any more are pruned. Each
 entry is written atomically, so a killed run leaves only whole entries.
@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -19,9 +20,19 @@ from .model import Tables
 DEFAULT_CACHE_DIR = ".cache"
 
 
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """sha256 of the package's own source: a new version of the code re-extracts everything."""
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(rules_hash: str, doc_id: str, source_path: str, source_sha256: str) -> str:
     h = hashlib.sha256()
-    for part in (__version__, rules_hash, doc_id, source_path, source_sha256):
+    for part in (__version__, code_hash(), rules_hash, doc_id, source_path, source_sha256):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()

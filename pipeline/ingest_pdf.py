@@ -167,7 +167,8 @@ def _is_furniture(p: _Page, top: float, line: _Line, repeated: set[str]) -> bool
         top > p.height * (1 - DEFAULT_MARGIN_ZONE) and bool(_PAGE_NUMBER.match(line.text.strip())))
 
 
-def _footnote_blocks(p: _Page, body_size: float, repeated: set[str]) -> list[Block]:
+def _footnote_blocks(p: _Page, body_size: float, repeated: set[str], prev: Block | None = None) -> list[Block]:
+    """Footnotes of one page; a first line without a number continues the previous page's last note."""
     blocks: list[Block] = []
     for line in p.footnotes:
         if _is_furniture(p, line.top, line, repeated):
@@ -177,6 +178,8 @@ def _footnote_blocks(p: _Page, body_size: float, repeated: set[str]) -> list[Blo
             blocks.append(Block("footnote", raw=line.text, page=p.number, size=line.size, number=int(m.group(1))))
         elif blocks:
             blocks[-1].raw += "\n" + line.text
+        elif prev is not None:
+            prev.raw += "\n" + line.text  # a footnote continued from the previous page
         else:
             blocks.append(Block("line", raw=line.marked, page=p.number, size=line.size, x0=line.x0))
     return blocks
@@ -328,7 +331,8 @@ def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]
                 blocks.append(Block("table", raw="\n".join("\t".join(c or "" for c in r) for r in rows),
                                     page=p.number, rows_raw=rows))
             first_on_page = False
-        blocks.extend(_footnote_blocks(p, body_size, repeated))
+        last_note = next((b for b in reversed(blocks) if b.kind == "footnote"), None)
+        blocks.extend(_footnote_blocks(p, body_size, repeated, last_note))
     doc.blocks = blocks
     doc.running_header = _running_header(pages, repeated)
     return doc

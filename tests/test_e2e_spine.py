@@ -163,3 +163,18 @@ def test_two_runs_give_the_same_rows(tmp_path, text_run):
     assert first.keys() == second.keys()
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name])
+
+
+def test_regression_footnote_continued_on_next_page(pdf_run):
+    """sumida/2019-plan's footnote 15 (ICT-BCP) runs over a page break in the PDF."""
+    g = pd.read_parquet(pdf_run[0] / "glossary.parquet").set_index(["doc_id", "term"])
+    definition = g.loc[("sumida/2019-plan", "ICT-BCP"), "definition"]
+    assert definition.endswith("早急に復旧させるための計画")
+
+
+def test_regression_superscript_citations_are_split_off(pdf_run, text_run):
+    """ＩＣＴ1の: the footnote number glued to a word is not part of the text."""
+    for out, _ in (pdf_run, text_run):
+        s = pd.read_parquet(out / "sections.parquet").query("doc_id == 'sumida/2019-plan'")
+        text = "\n".join(s["text"])
+        assert "ICTの活用による区民サービスの向上" in text and "ICT1の" not in text
