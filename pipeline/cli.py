@@ -110,4 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         args = ap.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else 2
-    return int(args.func(args))
+    from .rules import RulesError
+
+    try:
+        return int(args.func(args))
+    except RulesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the previous tables are unchanged; run again to finish", file=sys.stderr)
+        return 130

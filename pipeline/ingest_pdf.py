@@ -25,7 +25,6 @@ DEFAULT_MARGIN_ZONE = 0.09
 # A line repeated (digits ignored) on at least this share of pages is running furniture.
 DEFAULT_REPEAT_SHARE = 0.5
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(p\.?\s*)?\d{1,4}(\s*/\s*\d{1,4})?[-–—\s]*$|^[-–—]\s*\d{1,4}\s*[-–—]$")
-_HEADING_FONT = re.compile(r"(?i)gothic|goth|bold|heavy|black|w[6-9]|ゴシック|明朝太")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -59,7 +58,14 @@ def _main_size(chars: list[dict]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _line_from(raw: dict) -> _Line:
+def _heading_font() -> re.Pattern[str]:
+    from .rules import load_rules
+
+    words = load_rules().get("headings").get("heading_fonts", [])
+    return re.compile("(?i)" + "|".join(words)) if words else re.compile(r"(?!x)x")
+
+
+def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
     chars = raw["chars"]
     size = _main_size(chars)
     # superscript digits: much smaller than the line's main size, raised
@@ -83,7 +89,7 @@ def _line_from(raw: dict) -> _Line:
     if marked_text.replace(REF_OPEN, "").replace(REF_CLOSE, "") != text:
         marked_text = _reinsert_spaces(text, marked_text)
     return _Line(text, marked_text, raw["top"], raw["bottom"], raw["x0"], raw["x1"], size,
-                 bool(_HEADING_FONT.search(font)))
+                 bool(heading_font.search(font)))
 
 
 def _reinsert_spaces(text: str, marked: str) -> str:
@@ -133,10 +139,11 @@ def _read_page(page: Any) -> _Page:
 
     text_page = page.filter(outside) if boxes else page
     sep = _separator_top(page)
+    heading_font = _heading_font()
     for raw in text_page.extract_text_lines(return_chars=True, strip=True):
         if not raw["text"].strip():
             continue
-        line = _line_from(raw)
+        line = _line_from(raw, heading_font)
         if sep is not None and line.top > sep:
             out.footnotes.append(line)
         else:

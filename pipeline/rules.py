@@ -59,13 +59,28 @@ def _read_radicals(path: Path) -> tuple[dict[str, str], frozenset[str]]:
     return table, frozenset(rare)
 
 
+class RulesError(Exception):
+    """A rule file is missing or malformed; the message names the file and the place."""
+
+
 @lru_cache(maxsize=4)
 def _load(root: str) -> Rules:
     base = Path(root)
+    if not (base / "radicals.tsv").is_file():
+        raise RulesError(f"{base}: not a rules folder (radicals.tsv missing); set PIPELINE_RULES_DIR or restore rules/")
     tomls: dict[str, dict[str, Any]] = {}
     for p in sorted(base.glob("*.toml")):
-        with p.open("rb") as fh:
-            tomls[p.stem] = tomllib.load(fh)
+        try:
+            with p.open("rb") as fh:
+                tomls[p.stem] = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise RulesError(f"{p}: not valid TOML: {exc}") from None
+    for p in sorted(base.glob("*.toml")):
+        for section in tomls[p.stem].get("style", []):
+            try:
+                re.compile(section.get("pattern", ""))
+            except re.error as exc:
+                raise RulesError(f"{p}: style {section.get('name')!r}: bad pattern: {exc}") from None
     radicals, rare = _read_radicals(base / "radicals.tsv")
     return Rules(root=base, toml=tomls, radicals=radicals, rare_radicals=rare)
 

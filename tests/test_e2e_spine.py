@@ -178,3 +178,19 @@ def test_regression_superscript_citations_are_split_off(pdf_run, text_run):
         s = pd.read_parquet(out / "sections.parquet").query("doc_id == 'sumida/2019-plan'")
         text = "\n".join(s["text"])
         assert "ICTの活用による区民サービスの向上" in text and "ICT1の" not in text
+
+
+def test_a_malformed_rule_file_is_a_clear_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    with (rules / "kpis.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\nbroken = [\n")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "extract", "--raw", str(ROOT / "raw"), "--out",
+                           str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True,
+                          env=dict(os.environ, PIPELINE_RULES_DIR=str(rules)))
+    assert proc.returncode == 2
+    assert "kpis.toml: not valid TOML" in proc.stderr and "Traceback" not in proc.stderr
