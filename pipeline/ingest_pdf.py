@@ -149,7 +149,34 @@ def _read_page(page: Any) -> _Page:
         else:
             out.items.append((line.top, line))
     out.items.sort(key=lambda it: it[0])
+    if sep is None:
+        _bottom_notes(out)
     return out
+
+
+_NOTE_START = re.compile(r"^\s*(?:[0-9]{1,3}\s*\S|\*\s*[0-9]|※\s*[0-9]|注\s*[0-9])")
+
+
+def _bottom_notes(page: _Page) -> None:
+    """No separator rule: the run of small-font lines at the page bottom is the footnote zone,
+    when one of them starts like a numbered note (1 ICT（…）：…)."""
+    lines = [(top, it) for top, it in page.items if isinstance(it, _Line)]
+    if len(lines) < 3:
+        return
+    sizes = Counter(round(it.size, 1) for _, it in lines for _ in range(len(it.text)))
+    body = sizes.most_common(1)[0][0]
+    run: list[tuple[float, _Line]] = []
+    for top, it in reversed(lines):
+        if it.size <= body - 1.0 and top > page.height * 0.6:
+            run.append((top, it))
+        else:
+            break
+    notes = [it for _, it in reversed(run) if not _PAGE_NUMBER.match(it.text.strip())]
+    if not notes or not _NOTE_START.match(notes[0].text):
+        return
+    tops = {top for top, _ in run}
+    page.items = [(top, it) for top, it in page.items if top not in tops or not isinstance(it, _Line)]
+    page.footnotes.extend(notes)
 
 
 def _furniture(pages: list[_Page]) -> set[str]:
