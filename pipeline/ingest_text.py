@@ -11,7 +11,7 @@ import re
 from html.parser import HTMLParser
 
 from .model import Block, Cell, Document
-from .textutil import display_width
+from .textutil import display_width, join_wrapped
 
 DEFAULT_ENCODINGS = ("utf-8", "cp932", "euc_jp")
 # a dump is hard-wrapped when this share of its lines reach the wrap width
@@ -207,6 +207,13 @@ def text_blocks(text: str, markdown: bool) -> list[Block]:
                 i += 1
                 continue
         text_line = _strip_md(line.rstrip()) if markdown else line.rstrip()
+        prev_line = lines[i - 1] if i > 0 else ""
+        if (markdown and blocks and blocks[-1].kind == "line" and not blocks[-1].hard_heading and prev_line.strip()
+                and not prev_line.rstrip().endswith("  ") and not _MD_FOOTNOTE_DEF.match(stripped)):
+            # markdown: a line right under another (no blank line) continues its paragraph
+            blocks[-1].raw = join_wrapped([blocks[-1].raw, text_line])
+            i += 1
+            continue
         blk = Block("line", raw=text_line)
         if wrap:
             blk.full = display_width(text_line.rstrip()) >= wrap - DEFAULT_WRAP_SLACK

@@ -41,3 +41,8 @@ def test_dump_footnote_block_after_a_line_of_spaces():
 def test_empty_and_undecodable_files_are_findings():
     doc = ingest_text(Document("e", "e.txt", "txt", ""), b"  \n")
     assert not doc.readable and "empty" in doc.findings[0].message
+
+
+def test_markdown_soft_wrapped_paragraph_is_one_block():
+    blocks = text_blocks("本計画は、デジタル技術を活用し\n業務を見直すものです。\n\n次の段落\n", markdown=True)
+    assert [b.raw for b in blocks] == ["本計画は、デジタル技術を活用し業務を見直すものです。", "次の段落"]
