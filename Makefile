@@ -38,5 +38,5 @@ bench: setup
 	$(PY) -m pipeline.bench
 
 clean:
-	rm -rf $(OUT)/*.parquet $(OUT)/.cache .pytest_cache .mypy_cache
+	rm -rf $(OUT)/*.parquet $(OUT)/plans.duckdb $(OUT)/report.html $(OUT)/.cache .pytest_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
