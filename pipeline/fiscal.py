@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .rules import Rules, load_rules
 
@@ -20,9 +19,7 @@ class YearRef:
     text: str
 
 
-@lru_cache(maxsize=4)
-def _compiled(rules_id: int) -> tuple[re.Pattern[str], dict[str, int], int, int, int]:
-    rules = _RULES[rules_id]
+def _compiled(rules: Rules) -> tuple[re.Pattern[str], dict[str, int], int, int, int]:
     conf = rules.get("eras")
     starts: dict[str, int] = {}
     for era in conf.get("era", []):
@@ -41,14 +38,9 @@ def _compiled(rules_id: int) -> tuple[re.Pattern[str], dict[str, int], int, int,
             int(fiscal.get("max_year", 2100)))
 
 
-_RULES: dict[int, Rules] = {}
-
-
 def find_years(text: str, rules: Rules | None = None) -> list[YearRef]:
     """Every fiscal-year expression in `text`, in order."""
-    rules = rules or load_rules()
-    _RULES[id(rules)] = rules
-    pattern, starts, first_month, lo, hi = _compiled(id(rules))
+    pattern, starts, first_month, lo, hi = (rules or load_rules()).memo("fiscal", _compiled)
     out = []
     for m in pattern.finditer(text):
         if m.group("greg"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .fiscal import find_years
 from .rules import Rules, load_rules
@@ -34,23 +33,18 @@ class _CellRules:
     max_unit: int
 
 
-_RULES: dict[int, Rules] = {}
-
-
-@lru_cache(maxsize=4)
-def _compile(rules_id: int) -> _CellRules:
-    conf = _RULES[rules_id].get("kpis").get("cells", {})
+def _compile(rules: Rules) -> _CellRules:
+    conf = rules.get("kpis").get("cells", {})
     prefixes = tuple(sorted(conf.get("prefixes", []), key=len, reverse=True))
     number = re.compile(r"^(?P<pre>" + "|".join(map(re.escape, prefixes)) + r")?\s*(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)\s*")
-    return _CellRules(number, re.compile(_RULES[rules_id].get("kpis")["cells"]["note_marker"]),
+    return _CellRules(number, re.compile(conf["note_marker"]),
                       frozenset(conf.get("no_value", [])), prefixes,
                       tuple(sorted(conf.get("units", []), key=len, reverse=True)), int(conf.get("max_unit_chars", 6)))
 
 
 def _cr(rules: Rules | None) -> tuple[_CellRules, Rules]:
     rules = rules or load_rules()
-    _RULES[id(rules)] = rules
-    return _compile(id(rules)), rules
+    return rules.memo("kpi_cells", _compile), rules
 
 
 def strip_notes(text: str, rules: Rules | None = None) -> tuple[str, list[str]]:

@@ -56,9 +56,7 @@ class Normalizer:
         return s
 
 
-@lru_cache(maxsize=4)
-def _build(rules_id: int) -> Normalizer:
-    rules = _RULES_BY_ID[rules_id]
+def _build(rules: Rules) -> Normalizer:
     conf = rules.get("normalization")
     table: dict[int, str] = {ord(k): v for k, v in rules.radicals.items()}
     for k, v in conf.get("pre_nfkc", {}).items():
@@ -80,13 +78,8 @@ def _build(rules_id: int) -> Normalizer:
     return Normalizer(table, keep, letter_spaced, digits_between, number_unit_left, number_unit_right, variants)
 
 
-_RULES_BY_ID: dict[int, Rules] = {}
-
-
 def normalizer(rules: Rules | None = None) -> Normalizer:
-    rules = rules or load_rules()
-    _RULES_BY_ID[id(rules)] = rules
-    return _build(id(rules))
+    return (rules or load_rules()).memo("normalizer", _build)
 
 
 def normalize_text(text: str, rules: Rules | None = None) -> str:

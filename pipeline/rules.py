@@ -13,7 +13,9 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
@@ -31,6 +33,13 @@ class Rules:
     radicals: dict[str, str]
     rare_radicals: frozenset[str]
     _compiled: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def memo(self, name: str, build: Callable[["Rules"], T]) -> T:
+        """What `build` derives from these rules (a compiled normalizer, era table …), built once."""
+        if name not in self._memo:
+            self._memo[name] = build(self)
+        return self._memo[name]  # type: ignore[no-any-return]
 
     def get(self, name: str) -> dict[str, Any]:
         return self.toml.get(name, {})

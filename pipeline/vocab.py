@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .rules import Rules, load_rules
 
@@ -51,9 +50,7 @@ class Vocab:
         return t, found
 
 
-@lru_cache(maxsize=4)
-def _compile(rules_id: int) -> Vocab:
-    rules = _RULES[rules_id]
+def _compile(rules: Rules) -> Vocab:
     conf = rules.get("initiatives")
     kinds = tuple(sorted(conf.get("kind_words", []), key=len, reverse=True))
     alt = "|".join(re.escape(k) for k in kinds)
@@ -64,10 +61,5 @@ def _compile(rules_id: int) -> Vocab:
                  re.compile(conf.get("departments_split", {}).get("pattern", "[、,]")), conf)
 
 
-_RULES: dict[int, Rules] = {}
-
-
 def vocab(rules: Rules | None = None) -> Vocab:
-    rules = rules or load_rules()
-    _RULES[id(rules)] = rules
-    return _compile(id(rules))
+    return (rules or load_rules()).memo("vocab", _compile)
