@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .emit import write_tables
 from .normalize import normalizer
 from .run import RunResult, run_folder
 
@@ -44,7 +43,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print("error: --workers must be 1 or more", file=sys.stderr)
         return 2
     result = run_folder(raw, out, workers=args.workers, quiet=args.quiet)
-    write_tables(result.tables, out)
     print(summary(result, out))
     if not args.no_compare:
         stamp = out / ".cache" / "compare.stamp"
@@ -120,3 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the previous tables are unchanged; run again to finish", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (| head): not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

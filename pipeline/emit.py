@@ -47,6 +47,49 @@ def write_atomic(table: pa.Table, path: Path) -> None:
         raise
 
 
+class StreamWriter:
+    """Write the tables document by document: each table goes to a temporary Parquet file as
+    its rows arrive, and every file is renamed into place at `close()`. A run killed midway
+    leaves the previous tables untouched; memory holds one document's rows at a time."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)  # left by a run that was killed while writing
+        self.tmp: dict[str, str] = {}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.counts = {name: 0 for name in TABLE_NAMES}
+        for name in TABLE_NAMES:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            os.close(fd)
+            self.tmp[name] = tmp
+            self.writers[name] = pq.ParquetWriter(tmp, SCHEMAS[name], compression="zstd")
+
+    def write(self, tables: Tables) -> None:
+        """Append one document's rows (call in doc_id order: the files come out sorted)."""
+        for name in TABLE_NAMES:
+            rows = getattr(tables, name)
+            if rows:
+                self.writers[name].write_table(to_arrow(name, rows))
+                self.counts[name] += len(rows)
+
+    def close(self) -> dict[str, int]:
+        for name in TABLE_NAMES:
+            self.writers[name].close()
+            _readable(self.tmp[name])
+        for name in TABLE_NAMES:
+            os.replace(self.tmp[name], self.out / f"{name}.parquet")
+        return self.counts
+
+    def abort(self) -> None:
+        for name in TABLE_NAMES:
+            try:
+                self.writers[name].close()
+            finally:
+                Path(self.tmp[name]).unlink(missing_ok=True)
+
+
 def write_tables(tables: Tables, out: Path) -> dict[str, int]:
     """Write every table; returns the row count of each."""
     for stale in out.glob(".*.tmp") if out.is_dir() else []:

@@ -21,6 +21,8 @@ DEFAULT_WRAP_SLACK = 6
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LIST = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+# a line that starts its own item: 1. / 1) / （１） / ① / 第2章 — never a soft-wrapped continuation
+_ITEM_START = re.compile(r"^\s*(?:[0-9０-９]{1,3}\s*[.)．、]|[(（][0-9０-９]{1,3}[)）]|[①-⑳]|第\s*[0-9０-９一二三四五六七八九十]+\s*[章節部])")
 _MD_FOOTNOTE_DEF = re.compile(r"^\[\^(\d+)\]:\s*(.*)$")
 _MD_FOOTNOTE_REF = re.compile(r"\[\^(\d+)\]")
 _PIPE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -209,7 +211,8 @@ def text_blocks(text: str, markdown: bool) -> list[Block]:
         text_line = _strip_md(line.rstrip()) if markdown else line.rstrip()
         prev_line = lines[i - 1] if i > 0 else ""
         if (markdown and blocks and blocks[-1].kind == "line" and not blocks[-1].hard_heading and prev_line.strip()
-                and not prev_line.rstrip().endswith("  ") and not _MD_FOOTNOTE_DEF.match(stripped)):
+                and not prev_line.rstrip().endswith("  ") and not _MD_FOOTNOTE_DEF.match(stripped)
+                and not _ITEM_START.match(line)):
             # markdown: a line right under another (no blank line) continues its paragraph
             blocks[-1].raw = join_wrapped([blocks[-1].raw, text_line])
             i += 1

@@ -23,6 +23,7 @@ from .rules import Rules, load_rules, rules_hash
 from .segment import segment_document
 from .cache import DEFAULT_CACHE_DIR, Cache, cache_key
 from .progress import Progress
+from .emit import StreamWriter
 
 DEFAULT_SUFFIXES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md"}
 # A PDF longer than this is read in page ranges by several workers.
@@ -129,7 +130,7 @@ class PdfPages:
 
 @dataclass
 class RunResult:
-    tables: Tables
+    tables: Tables  # documents and issues rows only when written to --out (the rest is streamed)
     documents: int = 0
     unreadable: list[str] = field(default_factory=list)
     pages: int = 0
@@ -173,7 +174,10 @@ def _plan(job: _Job, workers: int, split_pages: int) -> None:
 
 def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, progress: Progress | None = None,
                quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES) -> RunResult:
-    """Extract every document under `raw`; unchanged documents come from `<out>/.cache`."""
+    """Extract every document under `raw`; unchanged documents come from `<out>/.cache`.
+
+    With `out`, rows are streamed to the Parquet files in doc_id order as documents finish
+    (a document that finishes early waits in memory until those before it are written)."""
     rules = load_rules()
     start = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
@@ -181,6 +185,23 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
     rh = rules_hash(rules.root)
     cache = Cache(out / DEFAULT_CACHE_DIR) if out is not None else None
     results: dict[str, Tables] = {}
+    order = sorted(doc_id_of(p, raw) for p in files)
+    writer = StreamWriter(out) if out is not None else None
+    summary_tables = Tables()
+    next_index = [0]
+
+    def flush() -> None:
+        """Write the finished documents that are next in doc_id order."""
+        while next_index[0] < len(order) and order[next_index[0]] in results:
+            doc_id = order[next_index[0]]
+            t = results[doc_id]
+            if writer is not None:
+                writer.write(t)
+                results[doc_id] = Tables(documents=t.documents, issues=t.issues)  # the rest is on disk
+            summary_tables.documents.extend(t.documents)
+            summary_tables.issues.extend(t.issues)
+            next_index[0] += 1
+
     jobs: list[_Job] = []
     hits: list[tuple[str, Tables]] = []
     for path in files:
@@ -204,27 +225,39 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
             cache.put(job.key, t)
         doc = t.documents[0]
         bar.advance(job.doc_id, job.units, "ok" if doc["readable"] else "UNREADABLE", doc["pages"])
+        flush()
 
-    if workers == 1 or len(jobs) + sum(len(j.ranges) for j in jobs) <= 1:
-        for job in jobs:
-            done(job, process_file(job.path, raw, rules))
-    else:
-        _run_pool(jobs, raw, workers, done)
+    flush()
+    try:
+        if workers == 1 or len(jobs) + sum(len(j.ranges) for j in jobs) <= 1:
+            for job in sorted(jobs, key=lambda j: j.doc_id):
+                done(job, process_file(job.path, raw, rules))
+        else:
+            _run_pool(jobs, raw, workers, done)
+        flush()
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
     if cache is not None:
         cache.prune()
-    tables = Tables()
     keys = sorted(j.key for j in jobs) + sorted(cache.used if cache else [])
     fp = hashlib.sha256("\n".join(sorted(set(keys))).encode()).hexdigest()
+    if writer is not None:
+        counts = writer.close()
+        tables = summary_tables
+    else:
+        tables = Tables()
+        for doc_id in order:
+            tables.extend(results[doc_id])
+        counts = {name: len(getattr(tables, name)) for name in TABLE_NAMES}
     result = RunResult(tables, documents=len(files), cached=len(hits), workers=workers, fingerprint=fp)
-    for path in files:
-        t = results[doc_id_of(path, raw)]
-        tables.extend(t)
-        doc = t.documents[0]
+    for doc in tables.documents:
         if not doc["readable"]:
             result.unreadable.append(doc["doc_id"])
         result.pages += doc["pages"] or 0
     result.seconds = time.perf_counter() - start
-    result.counts = {name: len(getattr(tables, name)) for name in TABLE_NAMES}
+    result.counts = counts
     return result
 
 

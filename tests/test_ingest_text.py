@@ -46,3 +46,8 @@ def test_empty_and_undecodable_files_are_findings():
 def test_markdown_soft_wrapped_paragraph_is_one_block():
     blocks = text_blocks("本計画は、デジタル技術を活用し\n業務を見直すものです。\n\n次の段落\n", markdown=True)
     assert [b.raw for b in blocks] == ["本計画は、デジタル技術を活用し業務を見直すものです。", "次の段落"]
+
+
+def test_markdown_numbered_lines_are_not_joined():
+    blocks = text_blocks("アジェンダ\n\n1. 墨田区について\n2. 計画と方針\n3. 事例紹介\n", markdown=True)
+    assert [b.raw for b in blocks] == ["アジェンダ", "1. 墨田区について", "2. 計画と方針", "3. 事例紹介"]
