@@ -12,7 +12,7 @@ import re
 from .ingest_pdf import REF_CLOSE, REF_OPEN
 from .headings import match_heading
 from .model import Block, Cell, Document
-from .normalize import find_corrupt, normalizer, rare_radicals
+from .textnorm import find_corrupt, normalizer, rare_radicals
 from .rules import Rules, load_rules
 from .textutil import join_wrapped
 

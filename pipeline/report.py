@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from .compare import Comparison, Row
+from .crossdoc import Comparison, Row
 
 KIND_STYLE = {  # colour, dash pattern, marker radius
     "baseline": ("#6b7280", "", 4), "plan": ("#2563eb", "4 3", 3), "actual": ("#dc2626", "", 4),

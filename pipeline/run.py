@@ -17,7 +17,7 @@ from .docinfo import describe
 from .ingest_pdf import PdfError, assemble_pdf, ingest_pdf, page_count, read_pages
 from .ingest_text import ingest_text
 from .model import TABLE_NAMES, Document, Tables
-from .normalize import normalize_text
+from .textnorm import normalize_text
 from .reflow import normalize_document
 from .rules import Rules, load_rules, rules_hash
 from .segment import segment_document

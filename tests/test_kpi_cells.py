@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from pipeline.kpi_cells import parse_cell
-from pipeline.normalize import normalize_text
+from pipeline.textnorm import normalize_text
 
 
 @pytest.mark.parametrize("raw, value, unit, fy", [
