@@ -272,6 +272,7 @@ def target_lines(doc: Document, rules: Rules, first_id: int) -> list[dict]:
     h = rules.get("kpis")["headers"]
     cues = h["indicator"] + h["target"]
     titles = {s.section_id: s.title for s in doc.sections}
+    note_texts = _notes(doc, rules)
     out: list[dict] = []
     for b in doc.blocks:
         if b.kind not in ("paragraph", "list_item") or not b.text or not b.section_id:
@@ -295,7 +296,7 @@ def target_lines(doc: Document, rules: Rules, first_id: int) -> list[dict]:
             role = "target" if i == len(parts) - 1 else "baseline"
             cols.append(_Column(i, role, section_fy[-1].fiscal_year if role == "target" and section_fy else None))
             row.cells[i] = part
-        out.append(_kpi(doc, b, row, cols, _notes(doc, rules), rules, f"k{first_id + len(out)}"))
+        out.append(_kpi(doc, b, row, cols, note_texts, rules, f"k{first_id + len(out)}"))
     return out
 
 

@@ -33,7 +33,7 @@ def strip_toc(text: str) -> tuple[str, bool]:
 
 def labeled_lines(doc: Document, v: Vocab) -> list[Item]:
     out = []
-    for b in doc.blocks:
+    for bi, b in enumerate(doc.blocks):
         if b.kind not in ("paragraph", "heading") or not b.text or len(b.text) > 80:
             continue
         text, toc = strip_toc(b.text)
@@ -43,7 +43,7 @@ def labeled_lines(doc: Document, v: Vocab) -> list[Item]:
         found = parse_items(text, m.group("kind"), v, b.page, "toc" if toc else "text")
         if (len(found) == 1 and not ends_like_sentence(found[0].title) and "。" not in found[0].title
                 and not found[0].title.endswith(("、", "・", ",", "の"))):
-            found[0].order = doc.blocks.index(b)
+            found[0].order = bi
             out.append(found[0])
     return out
 
@@ -53,6 +53,7 @@ def counted_intros(doc: Document, v: Vocab, rules: Rules) -> list[Item]:
     rx = re.compile(conf["pattern"].format(kinds="|".join(re.escape(k) for k in v.kinds)))
     max_chars = int(conf.get("max_title_chars", 30))
     out: list[Item] = []
+    position = {id(b): i for i, b in enumerate(doc.blocks)}
     blocks = [b for b in doc.blocks if b.kind in ("paragraph", "heading") and b.text]
     for i, b in enumerate(blocks):
         m = rx.search(b.title or b.text)
@@ -75,7 +76,7 @@ def counted_intros(doc: Document, v: Vocab, rules: Rules) -> list[Item]:
         if len(titles) == count and count:
             for n, tb in enumerate(titles, 1):
                 title, mark = v.strip_marks(tb.text)
-                out.append(Item(kind, n, title, tb.raw, tb.page, "text", priority_mark=mark, order=doc.blocks.index(tb)))
+                out.append(Item(kind, n, title, tb.raw, tb.page, "text", priority_mark=mark, order=position[id(tb)]))
             break  # the first introduction names them; later summaries repeat it
     return out
 
@@ -87,6 +88,7 @@ def _children(doc: Document, sec: Section) -> list[Section]:
 def kind_sections(doc: Document, v: Vocab, rules: Rules) -> list[Item]:
     conf = rules.get("initiatives").get("kind_sections", {})
     min_level = int(conf.get("min_level", 2))
+    by_section = section_blocks(doc)
     out = []
     for sec in doc.sections:
         if sec.level < min_level or sec.style == "chapter":
@@ -95,7 +97,7 @@ def kind_sections(doc: Document, v: Vocab, rules: Rules) -> list[Item]:
         kids = _children(doc, sec)
         if not kind or len(kids) < int(conf.get("min_children", 3)) or sec.title == kind:
             continue
-        if any(_field_headings(doc, k) for k in kids):
+        if any(_field_headings(by_section, k, v) for k in kids):
             continue  # item blocks are read by item_blocks
         for k in kids:
             title, mark = v.strip_marks(k.title)
@@ -112,30 +114,28 @@ def _order(doc: Document, sec: Section) -> float:
     return 0.0
 
 
-def _section_blocks(doc: Document, sec: Section) -> list[Block]:
-    return [b for b in doc.blocks if b.section_id == sec.section_id and b.kind != "heading"]
+def section_blocks(doc: Document) -> dict[str | None, list[Block]]:
+    """Each section's own blocks (its heading excluded), in document order: one pass."""
+    out: dict[str | None, list[Block]] = {}
+    for b in doc.blocks:
+        if b.kind != "heading":
+            out.setdefault(b.section_id, []).append(b)
+    return out
 
 
-def _field_headings(doc: Document, sec: Section) -> list[str]:
-    words = {w for ws in doc_fields(doc).values() for w in ws}
-    return [b.text for b in _section_blocks(doc, sec) if b.text.strip() in words]
-
-
-_FIELDS: dict[int, dict[str, tuple[str, ...]]] = {}
-
-
-def doc_fields(doc: Document) -> dict[str, tuple[str, ...]]:
-    return _FIELDS.get(id(doc), {})
+def _field_headings(by_section: dict[str | None, list[Block]], sec: Section, v: Vocab) -> list[str]:
+    words = {w for ws in v.fields.values() for w in ws}
+    return [b.text for b in by_section.get(sec.section_id, []) if b.text.strip() in words]
 
 
 def item_blocks(doc: Document, v: Vocab) -> list[Item]:
     """Headings whose text has field headings (事業概要 …) are items; their parents are groups."""
-    _FIELDS[id(doc)] = v.fields
+    by_section = section_blocks(doc)
     by_id = {s.section_id: s for s in doc.sections}
     out: list[Item] = []
     groups: dict[str, Item] = {}
     for sec in doc.sections:
-        heads = _field_headings(doc, sec)
+        heads = _field_headings(by_section, sec, v)
         if not heads:
             continue
         kind = next((v.implies[h] for h in heads if h in v.implies), None)
@@ -144,7 +144,7 @@ def item_blocks(doc: Document, v: Vocab) -> list[Item]:
         title, mark = v.strip_marks(sec.title)
         num = parse_number(re.sub(r"[^0-9①-⑳]", "", sec.label) or None)
         it = Item(kind, num, title, sec.title, sec.page, "heading", priority_mark=mark, order=_order(doc, sec))
-        _read_fields(doc, sec, it, v)
+        _read_fields(by_section.get(sec.section_id, []), it, v)
         parent_sec = by_id.get(sec.parent_id or "")
         if parent_sec is not None:
             if parent_sec.section_id not in groups:
@@ -172,10 +172,10 @@ def _group_kind(doc: Document, group: Section, v: Vocab) -> str:
     return str(v.conf.get("item_blocks", {}).get("default_group_kind", "目標"))
 
 
-def _read_fields(doc: Document, sec: Section, it: Item, v: Vocab) -> None:
+def _read_fields(blocks: list[Block], it: Item, v: Vocab) -> None:
     current = None
     parts: dict[str, list[str]] = {}
-    for b in _section_blocks(doc, sec):
+    for b in blocks:
         name = v.field_of(b.text)
         if name:
             current = name
