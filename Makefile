@@ -38,7 +38,7 @@ typecheck: setup
 	$(PY) -m mypy pipeline
 
 bench: setup
-	$(PY) -m pipeline.bench
+	$(PY) tools/bench.py
 
 clean:
 	rm -rf $(OUT)/*.parquet $(OUT)/plans.duckdb $(OUT)/report.html $(OUT)/.cache .pytest_cache .mypy_cache

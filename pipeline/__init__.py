@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # heavy imports stay lazy: `import pipeline` is cheap
-    from .crossdoc import Comparison
-    from .run import RunResult
+    from .crossdoc.series import Comparison
+    from .runner.run import RunResult
 
 __version__ = "0.1.0"
 
@@ -23,8 +23,8 @@ __version__ = "0.1.0"
 def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int | None = None,
             quiet: bool = True, compare: bool = True) -> "RunResult":
     """Extract every .pdf/.txt/.md under `raw` into the tables under `out` (incremental)."""
-    from .crossdoc import run as compare_run
-    from .run import run_folder
+    from .crossdoc.series import run as compare_run
+    from .runner.run import run_folder
 
     result = run_folder(Path(raw), Path(out), workers=workers, quiet=quiet)
     if compare:
@@ -34,13 +34,13 @@ def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int
 
 def compare(out: str | Path = "extracted") -> "Comparison":
     """Build plans.duckdb, the KPI series, ward × topic and report.html from `out`'s tables."""
-    from .crossdoc import run as compare_run
+    from .crossdoc.series import run as compare_run
 
     return compare_run(Path(out))
 
 
 def normalize(text: str) -> str:
     """The normalization every text column gets (one line; no joining of lines)."""
-    from .textnorm import normalize_text
+    from .normalization.chars import normalize_text
 
     return normalize_text(text)

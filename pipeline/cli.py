@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .textnorm import normalizer
-from .run import RunResult, run_folder
+from .normalization.chars import normalizer
+from .runner.run import RunResult, run_folder
 
 
 def summary(result: RunResult, out: Path) -> str:
@@ -49,7 +49,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         outputs = [out / "plans.duckdb", out / "report.html"]
         fresh = stamp.exists() and stamp.read_text() == result.fingerprint and all(p.exists() for p in outputs)
         if not fresh:  # nothing changed since the layer was last built: keep it
-            from .crossdoc import run as compare_run
+            from .crossdoc.series import run as compare_run
 
             compare_run(out)
             stamp.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +64,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"error: {out}/documents.parquet not found; run `python -m pipeline extract --out {out}` first",
               file=sys.stderr)
         return 2
-    from .crossdoc import run as compare_run, screen
+    from .crossdoc.series import run as compare_run, screen
 
     c = compare_run(out)
     print(screen(c))

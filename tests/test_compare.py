@@ -69,7 +69,7 @@ def test_compare_command_prints_matrix_and_shared_kpis(text_run):
 
 
 def test_topics_match_words_not_substrings():
-    from pipeline.crossdoc import _topics, topics_of
+    from pipeline.crossdoc.series import _topics, topics_of
     from pipeline.rules import load_rules
 
     topics = _topics(load_rules())

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import PDF_FIXTURES, ROOT, read_tables, run_extract
-from pipeline.schema import SCHEMAS
+from pipeline.emit.schema import SCHEMAS
 
 RADICALS = [chr(cp) for cp in range(0x2E80, 0x2FE0)]
 

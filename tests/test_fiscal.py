@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.fiscal import fiscal_year
+from pipeline.ja.fiscal import fiscal_year
 
 
 @pytest.mark.parametrize("text, fy", [

@@ -1,7 +1,7 @@
 """Glossary extraction on small inline examples."""
 from pipeline.model import Block, Document, Tables
-from pipeline.reflow import normalize_document
-from pipeline.extract_glossary import extract
+from pipeline.normalization.reflow import normalize_document
+from pipeline.extractors.glossary import extract
 from pipeline.rules import load_rules
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.headings import match_heading, parse_number
+from pipeline.segment.headings import match_heading, parse_number
 
 
 @pytest.mark.parametrize("line, style, label, number, title", [

@@ -1,5 +1,5 @@
 """PDF ingest helpers on constructed pages (no PDF needed)."""
-from pipeline.ingest_pdf import _bottom_notes, _Line, _Page, _stitch
+from pipeline.ingest.pdf import _bottom_notes, _Line, _Page, _stitch
 from pipeline.model import Block
 
 

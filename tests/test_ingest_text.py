@@ -1,7 +1,7 @@
 """Text ingest: encodings, tables in three syntaxes, markdown, dump footnotes."""
-from pipeline.ingest_text import decode, text_blocks
+from pipeline.ingest.text import decode, text_blocks
 from pipeline.model import Document
-from pipeline.ingest_text import ingest_text
+from pipeline.ingest.text import ingest_text
 
 
 def test_decodes_utf8_bom_and_shift_jis():

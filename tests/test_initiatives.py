@@ -1,10 +1,10 @@
 """Initiatives from each source shape, on small inline examples."""
-from pipeline.extract_initiatives import extract
-from pipeline.ingest_text import text_blocks
+from pipeline.extractors.initiatives import extract
+from pipeline.ingest.text import text_blocks
 from pipeline.model import Document, Tables
-from pipeline.reflow import normalize_document
+from pipeline.normalization.reflow import normalize_document
 from pipeline.rules import load_rules
-from pipeline.segment import segment_document
+from pipeline.segment.sections import segment_document
 
 
 def _rows(text: str, fmt: str = "md") -> tuple[list[dict], Document]:

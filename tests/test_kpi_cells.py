@@ -2,8 +2,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from pipeline.kpi_cells import parse_cell
-from pipeline.textnorm import normalize_text
+from pipeline.extractors.kpis.cells import parse_cell
+from pipeline.normalization.chars import normalize_text
 
 
 @pytest.mark.parametrize("raw, value, unit, fy", [

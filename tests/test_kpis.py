@@ -1,10 +1,10 @@
 """KPI tables and lines of other shapes, on small inline examples."""
-from pipeline.extract_kpis import extract
-from pipeline.ingest_text import text_blocks
+from pipeline.extractors.kpis import extract
+from pipeline.ingest.text import text_blocks
 from pipeline.model import Document, Tables
-from pipeline.reflow import normalize_document
+from pipeline.normalization.reflow import normalize_document
 from pipeline.rules import load_rules
-from pipeline.segment import segment_document
+from pipeline.segment.sections import segment_document
 
 
 def _kpis(text: str, fmt: str = "md") -> Tables:

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from pipeline.textnorm import find_corrupt, normalize_text
+from pipeline.normalization.chars import find_corrupt, normalize_text
 from pipeline.rules import load_rules
 
 

@@ -15,11 +15,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .emit import write_atomic
-from .kpi_cells import strip_notes
-from .rules import Rules, load_rules
-from .schema import DERIVED_SCHEMAS, SCHEMAS
-from .tokens import tokenize
+from ..emit.parquet import write_atomic
+from ..extractors.kpis.cells import strip_notes
+from ..rules import Rules, load_rules
+from ..emit.schema import DERIVED_SCHEMAS, SCHEMAS
+from ..ja.tokens import tokenize
 
 DEFAULT_DB_NAME = "plans.duckdb"
 
@@ -244,7 +244,7 @@ def _latest(rows: list[Row], kind: str) -> str:
 
 def _pad(text: str, width: int, right: bool = False) -> str:
     """Pad to `width` terminal columns (full-width characters take two)."""
-    from .textutil import display_width
+    from ..ja.textutil import display_width
 
     gap = " " * max(0, width - display_width(text))
     return gap + text if right else text + gap

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .fiscal import find_years
-from .model import Document
-from .rules import Rules, load_rules
+from ..ja.fiscal import find_years
+from ..model import Document
+from ..rules import Rules, load_rules
 
 
 def _texts(doc: Document, limit: int | None = None) -> list[str]:

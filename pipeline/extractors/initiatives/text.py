@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-from .headings import parse_number
-from .initiative_tables import Item, parse_items
-from .model import Block, Document, Section
-from .rules import Rules
-from .tokens import ends_like_sentence
-from .vocab import Vocab
+from ...segment.headings import parse_number
+from .tables import Item, parse_items
+from ...model import Block, Document, Section
+from ...rules import Rules
+from ...ja.tokens import ends_like_sentence
+from ..vocab import Vocab
 
 
 _TOC_TAIL = re.compile(r"\s*(?:[.…‥・･·\-ー]{3,}|\s{2,}|\s)\s*[0-9]{1,3}\s*(?:ページ|頁|p\.?)?$|\s*[.…‥･·]{3,}\s*$")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from .model import Block, Cell, Document
-from .textutil import display_width, join_wrapped
+from ..model import Block, Cell, Document
+from ..ja.textutil import display_width, join_wrapped
 
 DEFAULT_ENCODINGS = ("utf-8", "cp932", "euc_jp")
 # a dump is hard-wrapped when this share of its lines reach the wrap width

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .rules import Rules, load_rules
+from ..rules import Rules, load_rules
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .rules import Rules, load_rules
+from ..rules import Rules, load_rules
 
 # Japanese characters for the spacing rules: kanji, kana, the iteration marks, ー.
 JA = r"\u3005\u3006\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe\u4e00-\u9fff\uf900-\ufaff"

@@ -12,18 +12,18 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import extract_glossary, extract_initiatives, extract_kpis
-from .docinfo import describe
-from .ingest_pdf import PdfError, assemble_pdf, ingest_pdf, page_count, read_pages
-from .ingest_text import ingest_text
-from .model import TABLE_NAMES, Document, Tables
-from .textnorm import normalize_text
-from .reflow import normalize_document
-from .rules import Rules, load_rules, rules_hash
-from .segment import segment_document
+from ..extractors import EXTRACTORS
+from ..segment.docinfo import describe
+from ..ingest.pdf import PdfError, assemble_pdf, ingest_pdf, page_count, read_pages
+from ..ingest.text import ingest_text
+from ..model import TABLE_NAMES, Document, Tables
+from ..normalization.chars import normalize_text
+from ..normalization.reflow import normalize_document
+from ..rules import Rules, load_rules, rules_hash
+from ..segment.sections import segment_document
 from .cache import DEFAULT_CACHE_DIR, Cache, cache_key
 from .progress import Progress
-from .emit import StreamWriter
+from ..emit.parquet import StreamWriter
 
 DEFAULT_SUFFIXES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md"}
 # A PDF longer than this is read in page ranges by several workers.
@@ -84,9 +84,10 @@ def document_rows(doc: Document, rules: Rules) -> Tables:
     """Every output row of one document (extractors run here)."""
     t = Tables()
     if doc.readable:
-        for stage, mod in (("initiatives", extract_initiatives), ("kpis", extract_kpis), ("glossary", extract_glossary)):
+        for ex in EXTRACTORS:
+            stage = ex.name
             try:
-                mod.extract(doc, t, rules)
+                ex.extract(doc, t, rules)
             except Exception as exc:  # one extractor's bug must not lose the document
                 doc.find(stage, f"internal error in the {stage} extractor: {type(exc).__name__}: {exc}",
                          severity="error", snippet=traceback.format_exc(limit=-3))
@@ -152,7 +153,7 @@ class _Job:
 
 def _warm() -> None:
     """Load the rules and Sudachi once per worker process."""
-    from .tokens import tokenize
+    from ..ja.tokens import tokenize
 
     load_rules()
     tokenize("計画")

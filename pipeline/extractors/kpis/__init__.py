@@ -14,12 +14,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .fiscal import find_years
-from .headings import parse_number
-from .kpi_cells import CellValue, parse_cell, strip_notes
-from .model import Block, Document, Tables
-from .rules import Rules
-from .vocab import vocab
+from ...ja.fiscal import find_years
+from ...segment.headings import parse_number
+from .cells import CellValue, parse_cell, strip_notes
+from ...model import Block, Document, Tables
+from ...rules import Rules
+from ..vocab import vocab
+
+NAME = "kpis"
+WRITES = ("kpis", "kpi_values")
 
 
 @dataclass

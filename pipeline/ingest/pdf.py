@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Block, Cell, Document
+from ..model import Block, Cell, Document
 
 # Marks a superscript footnote citation inside a line's raw text; normalize removes them.
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
@@ -59,7 +59,7 @@ def _main_size(chars: list[dict]) -> float:
 
 
 def _heading_font() -> re.Pattern[str]:
-    from .rules import load_rules
+    from ..rules import load_rules
 
     words = load_rules().get("headings").get("heading_fonts", [])
     return re.compile("(?i)" + "|".join(words)) if words else re.compile(r"(?!x)x")

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-from .model import Document, Tables
-from .rules import Rules
-from .tokens import tokenize
+from ..model import Document, Tables
+from ..rules import Rules
+from ..ja.tokens import tokenize
+
+NAME = "glossary"
+WRITES = ("glossary",)
 
 _ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9&.\-]*[A-Za-z]$")
 _LATIN_WORDS = re.compile(r"^[A-Za-z][A-Za-z&.\-]*(?: [A-Za-z&.\-]+)+$|^[A-Za-z]{4,}$")

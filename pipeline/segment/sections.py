@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import Counter
 
 from .headings import HeadingMatch, match_heading
-from .model import Block, Document, Section
-from .rules import Rules, load_rules
-from .tokens import ends_like_sentence
+from ..model import Block, Document, Section
+from ..rules import Rules, load_rules
+from ..ja.tokens import ends_like_sentence
 
 # A PDF line is set as a heading when its font is this much larger than body text, or bold.
 DEFAULT_HEADING_SIZE_DELTA = 0.8

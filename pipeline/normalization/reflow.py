@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from .ingest_pdf import REF_CLOSE, REF_OPEN
-from .headings import match_heading
-from .model import Block, Cell, Document
-from .textnorm import find_corrupt, normalizer, rare_radicals
-from .rules import Rules, load_rules
-from .textutil import join_wrapped
+from ..ingest.pdf import REF_CLOSE, REF_OPEN
+from ..segment.headings import match_heading
+from ..model import Block, Cell, Document
+from .chars import find_corrupt, normalizer, rare_radicals
+from ..rules import Rules, load_rules
+from ..ja.textutil import join_wrapped
 
 _BULLET = re.compile(r"^[\s\u3000]*[・●○◆◇■□▶▷►※\-*･•]")
 _REF = re.compile(f"{REF_OPEN}(\\d+){REF_CLOSE}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .fiscal import find_years
-from .rules import Rules, load_rules
+from ...ja.fiscal import find_years
+from ...rules import Rules, load_rules
 
 
 @dataclass

@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from .crossdoc import Comparison, Row
+from .series import Comparison, Row
 
 KIND_STYLE = {  # colour, dash pattern, marker radius
     "baseline": ("#6b7280", "", 4), "plan": ("#2563eb", "4 3", 3), "actual": ("#dc2626", "", 4),
@@ -131,7 +131,7 @@ td.heat {{ text-align: center; min-width: 3em; }}
 
 
 def write_report(out: Path, c: Comparison) -> Path:
-    from .emit import write_text_atomic
+    from ..emit.parquet import write_text_atomic
 
     path = out / "report.html"
     write_text_atomic(render(c), path)

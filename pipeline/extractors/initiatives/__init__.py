@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .initiative_tables import Item, table_items
-from .initiative_text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
-from .model import Document, Tables
-from .rules import Rules
-from .vocab import Vocab, vocab
+from .tables import Item, table_items
+from .text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
+from ...model import Document, Tables
+from ...rules import Rules
+from ..vocab import Vocab, vocab
+
+NAME = "initiatives"
+WRITES = ("initiatives",)
 
 
 def collect(doc: Document, rules: Rules) -> list[Item]:

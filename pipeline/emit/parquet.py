@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .model import TABLE_NAMES, Tables
+from ..model import TABLE_NAMES, Tables
 from .schema import SCHEMAS
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .headings import parse_number
-from .model import Block
-from .vocab import Vocab
+from ...segment.headings import parse_number
+from ...model import Block
+from ..vocab import Vocab
 
 
 @dataclass

@@ -14,8 +14,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .model import Tables
+from .. import __version__
+from ..model import Tables
 
 DEFAULT_CACHE_DIR = ".cache"
 
@@ -24,8 +24,9 @@ DEFAULT_CACHE_DIR = ".cache"
 def code_hash() -> str:
     """sha256 of the package's own source: a new version of the code re-extracts everything."""
     h = hashlib.sha256()
-    for p in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(p.name.encode())
+    pkg = Path(__file__).resolve().parent.parent
+    for p in sorted(pkg.rglob("*.py")):
+        h.update(p.relative_to(pkg).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
