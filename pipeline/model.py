@@ -59,6 +59,73 @@ class Section:
         return "\n".join(t for t in self.text_parts if t)
 
 
+@dataclass(frozen=True)
+class Label:
+    """An enumerator read at the start of a text: its style, as written, its ordinal."""
+
+    style: str
+    text: str
+    number: int | None
+    kind: str | None      # the item kind the label names by itself (施策3 -> 施策, 第2項 -> 項)
+    end: int              # where the label ends in the text
+    structural: bool = False  # 第N章 / 節 / 部: document structure, never an item
+
+    @property
+    def key(self) -> str:
+        """Styles that are one level in a document: kind labels of different words are apart."""
+        return f"{self.style}:{self.kind}" if self.style == "kind_label" else self.style
+
+
+@dataclass
+class Entry:
+    """A candidate outline node: a line (or a contents entry) with its label and title."""
+
+    label: Label | None
+    title: str
+    line: int                    # index into Document.lines
+    page: int | None
+    contents: bool = False       # a contents entry (leader, page number, packed contents line)
+    page_ref: str | None = None  # the page a contents entry points to
+    raw: str = ""
+
+
+@dataclass
+class OutlineNode:
+    """A node of the document's outline; `evidence` says what made it an item, if anything."""
+
+    entry: Entry
+    parent: "OutlineNode | None" = None
+    children: list["OutlineNode"] = field(default_factory=list)
+    level: int = 1
+
+    @property
+    def label(self) -> Label | None:
+        return self.entry.label
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+
+@dataclass
+class Outline:
+    """The document's outline: the body's tree and the contents' tree, kept apart."""
+
+    body: list[OutlineNode] = field(default_factory=list)
+    contents: list[OutlineNode] = field(default_factory=list)
+
+
+@dataclass
+class Line:
+    """A line as ingest read it, before paragraphs are joined: what the outline parses."""
+
+    raw: str
+    page: int | None = None
+    size: float | None = None
+    bold: bool = False
+    x0: float | None = None
+
+
 @dataclass
 class Finding:
     doc_id: str
@@ -83,6 +150,8 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    outline: Outline = field(default_factory=Outline)
     readable: bool = True
     running_header: str = ""
 

@@ -53,7 +53,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         _f("departments", pa.list_(S), "担当 departments"),
         _f("status", S, "達成 / 継続 / 再検討 … where a progress table gives one"),
         _f("page", I32, "page (PDF)"),
-        _f("source", S, "where it was found: heading, table, toc, progress_table, list"),
+        _f("source", S, "where it was found: outline, contents, table, progress_table …"),
+        _f("evidence", S, "the rule or signal that made it an item: its label, a heading naming its kind, a column header …"),
         _f("title_raw", S, "the source text the row was read from"),
     ]),
     "kpis": pa.schema([

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+import os
+
+from .classify import outline_items
 from .tables import Item, table_items
 from .text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
 from ...model import Document, Tables
@@ -28,10 +31,12 @@ def collect(doc: Document, rules: Rules) -> list[Item]:
             for it in table_items(b, v):
                 it.order = bi + it.order / 10_000
                 items.append(it)
-    items += labeled_lines(doc, v)
-    items += counted_intros(doc, v, rules)
-    items += kind_sections(doc, v, rules)
-    items += item_blocks(doc, v)
+    if os.environ.get("OLD_TEXT"):
+        items += labeled_lines(doc, v)
+        items += counted_intros(doc, v, rules)
+        items += kind_sections(doc, v, rules)
+        items += item_blocks(doc, v)
+    items += outline_items(doc, rules)
     progress = progress_items(doc, v, rules)
     merged = _dedupe(items)
     merged.sort(key=lambda it: it.order)
@@ -43,8 +48,9 @@ def _dedupe(items: list[Item]) -> list[Item]:
     seen: dict[tuple, Item] = {}
     out = []
     for it in items:
+        # numbers restart under each parent: the same number under another parent is another item
         key = (it.kind, it.number, it.title if it.number is None else None,
-               _key(it.parent) if it.parent and it.source == "heading" else None)
+               _key(it.parent) if it.parent and it.source in ("heading", "outline", "contents") else None)
         first = seen.get(key)
         if first is None:
             seen[key] = it
@@ -69,7 +75,8 @@ def assign_ids(items: list[Item], progress_prefix: str) -> None:
     restarts = {k[0] for k, c in counts.items() if c > 1 and not k[2]}
     used: set[str] = set()
     for it in items:  # parents come first in document order
-        base = f"{it.kind}{it.number}" if it.number is not None else f"{it.kind}:{it.title[:16]}"
+        base = (it.label.strip("【】[]［］") if it.label else f"{it.kind}{it.number}" if it.number is not None
+                else f"{it.kind}:{it.title[:16]}")
         if it.source == "progress_table":
             base = f"{progress_prefix}/{base}"
         elif it.kind in restarts and it.parent is not None:
@@ -125,5 +132,5 @@ def extract(doc: Document, out: Tables, rules: Rules) -> None:
             "title": it.title, "parent_id": it.parent.item_id if it.parent else None,
             "priority": bool(it.priority_mark), "description": it.description, "effects": it.effects,
             "departments": it.departments, "status": it.status, "page": it.page, "source": it.source,
-            "title_raw": it.raw,
+            "title_raw": it.raw, "evidence": it.evidence or it.source,
         })

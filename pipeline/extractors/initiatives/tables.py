@@ -29,6 +29,8 @@ class Item:
     status: str | None = None
     item_id: str = ""
     order: float = 0.0
+    label: str | None = None     # the label as written when it is a full id (施策1-2, 4.1, 主要施策-1)
+    evidence: str = ""           # the rule or signal that made this an item
 
 
 @dataclass

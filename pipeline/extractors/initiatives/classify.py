@@ -1,0 +1,153 @@
+"""Initiatives classified from the document's outline.
+
+A node is an item when evidence says so, in this order: a kind word in its own label (施策3,
+基本目標Ⅱ, 第2項); a heading above it whose title ends with a kind phrase (主な施策,
+具体的な取り組み, 5 計画推進の視点), or a short introduction line just before its list
+(【主な施策】, DX推進の方向性). A run of siblings is classified together: a run that holds the
+plan's scaffolding (1 基本方針 / 2 基本目標 / 3 施策の体系) is not a list of items. The parent
+is the nearest classified ancestor. Contents entries and body headings that are one node (the
+same kind, number and title) give one item.
+"""
+from __future__ import annotations
+
+import re
+
+from ...model import Document, OutlineNode
+from ...rules import Rules
+from ...segment.outline import OutlineRules, compile_rules, walk
+from .tables import Item
+
+_TRAILING_BRACKETS = re.compile(r"\s*(?:[「『(（【［\[][^「『(（【［\[]*[」』)）】］\]]\s*)+$")
+
+
+def kind_phrase(title: str, r: OutlineRules) -> str | None:
+    """The kind a heading's title names by its ending (ICT活用施策, 方向性), or None.
+    A trailing bracket (重点目標「3つのD」, 施策展開の方向性(重点施策)) is looked into too."""
+    t = title.strip()
+    inner = re.fullmatch(r"[(（](.+)[)）]", t)
+    if inner:
+        t = inner.group(1)
+    for cand in (t, _TRAILING_BRACKETS.sub("", t)):
+        m = r.kind_tail.search(cand)
+        if m:
+            return m.group("phrase")
+    return None
+
+
+def is_container(title: str, r: OutlineRules) -> bool:
+    """A title that names a list of items rather than an item: 基本目標, 施策の体系, 重点的な取り組み."""
+    t = title.strip()
+    return kind_phrase(t, r) is not None or any(p.search(t) for p in r.container_titles)
+
+
+def _siblings(n: OutlineNode, roots: list[OutlineNode]) -> list[OutlineNode]:
+    pool = n.parent.children if n.parent else roots
+    key = n.label.key if n.label else None
+    return [s for s in pool if (s.label.key if s.label else None) == key]
+
+
+def _heading_kind(n: OutlineNode, r: OutlineRules) -> tuple[str, str] | None:
+    """The kind named by the nearest ancestor heading whose title ends with a kind phrase."""
+    a = n.parent
+    while a is not None:
+        if a.label is None or a.label.kind is None:
+            k = kind_phrase(a.title, r)
+            if k:
+                return k, f"heading: {a.label.text + ' ' if a.label else ''}{a.title}"
+        a = a.parent
+    return None
+
+
+def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str, str]], r: OutlineRules,
+             source: str) -> list[tuple[OutlineNode, Item]]:
+    out: list[tuple[OutlineNode, Item]] = []
+    item_of: dict[int, Item] = {}
+    for n in walk(roots):
+        lab = n.label
+        if lab is None or lab.structural:
+            continue
+        if lab.kind:
+            kind, evidence = lab.kind, f"label: {lab.text}"
+        else:
+            if any(is_container(s.title, r) for s in _siblings(n, roots)):
+                continue
+            found = _heading_kind(n, r) or cues.get(id(n)) or _inherited_cue(n, cues)
+            if found is None:
+                continue
+            kind, evidence = found
+        parent = n.parent
+        while parent is not None and id(parent) not in item_of:
+            parent = parent.parent
+        title = _TRAILING_BRACKETS.sub("", n.title).strip() or n.title
+        it = Item(kind, lab.number, title, n.entry.raw, n.entry.page, source,
+                  parent=item_of[id(parent)] if parent is not None else None)
+        it.label = lab.text if lab.kind or lab.style in SELF_NAMED else None
+        it.evidence = evidence
+        it.order = n.entry.line
+        item_of[id(n)] = it
+        out.append((n, it))
+    return out
+
+
+# styles whose label is a full id by itself (4.1, 1-2, 【2-1】): the id keeps it as written
+SELF_NAMED = ("dotted2", "dotted3", "bracket_number")
+
+
+def _inherited_cue(n: OutlineNode, cues: dict[int, tuple[str, str]]) -> tuple[str, str] | None:
+    a = n.parent
+    while a is not None:
+        if id(a) in cues:
+            return cues[id(a)]
+        a = a.parent
+    return None
+
+
+def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict[int, tuple[str, str]]:
+    """Short unlabeled lines that name a kind (主な施策, 【重点施策】, DX推進の方向性) introduce the
+    numbered run that follows them: every sibling of the first node after the line."""
+    from ...segment.outline import line_entry
+    cues: dict[int, tuple[str, str]] = {}
+    nodes = list(walk(roots))
+    by_line = sorted(nodes, key=lambda n: n.entry.line)
+    for i, ln in enumerate(doc.lines):
+        text = ln.raw.strip()
+        if not text or len(text) > 30 or text.endswith("。"):
+            continue
+        e = line_entry(text, i, ln.page, r, lambda s: s)
+        if e.label is not None:
+            continue
+        kind = kind_phrase(text.strip("【】[]［］■●◆□○▶ "), r)
+        if not kind:
+            continue
+        first = next((n for n in by_line if n.entry.line > i), None)
+        if first is None or first.entry.line - i > 3:
+            continue
+        for s in first.parent.children if first.parent else roots:
+            if s.label and first.label and s.label.key == first.label.key and s.entry.line >= first.entry.line:
+                cues.setdefault(id(s), (kind, f"introduction: {text}"))
+    return cues
+
+
+def outline_items(doc: Document, rules: Rules) -> list[Item]:
+    """Items of the body outline and of the contents, one item where both give the same one."""
+    r = compile_rules(rules)
+    items: list[Item] = []
+    seen: dict[tuple, Item] = {}
+    for roots, source in ((doc.outline.contents, "contents"), (doc.outline.body, "outline")):
+        cues = intro_cues(doc, roots, r)
+        for _node, it in classify(doc, roots, cues, r, source):
+            key = (it.kind, it.number, re.sub(r"\s+", "", it.title))
+            first = seen.get(key)
+            if first is not None:
+                if first.parent is None and it.parent is not None:
+                    first.parent = seen.get(_key(it.parent), it.parent)
+                continue
+            if it.parent is not None:
+                it.parent = seen.get(_key(it.parent), it.parent)
+            seen[key] = it
+            items.append(it)
+    return items
+
+
+def _key(it: Item) -> tuple:
+    return (it.kind, it.number, re.sub(r"\s+", "", it.title))
