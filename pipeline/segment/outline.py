@@ -29,6 +29,9 @@ class OutlineRules:
     max_title_chars: int
     sentence_endings: tuple[str, ...]
     bullet: re.Pattern[str]
+    tagline: re.Pattern[str]         # an English tagline after an item's title
+    unfinished_endings: tuple[str, ...]  # a title ending so is cut off
+    not_kinds: frozenset[str]        # phrases that end with a kind word but name the plan's own making
 
 
 def compile_rules(rules: Rules) -> OutlineRules:
@@ -56,6 +59,9 @@ def _compile(rules: Rules) -> OutlineRules:
         max_title_chars=int(lim["max_title_chars"]),
         sentence_endings=tuple(lim["sentence_endings"]),
         bullet=re.compile(conf["bullets"]["pattern"]),
+        tagline=re.compile(conf["titles"]["tagline_pattern"]),
+        unfinished_endings=tuple(conf["titles"]["unfinished_endings"]),
+        not_kinds=frozenset(conf["kinds"].get("not_kinds", [])),
     )
 
 

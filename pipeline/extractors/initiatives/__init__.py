@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-import os
-
 from .classify import outline_items
 from .tables import Item, table_items
 from .text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
@@ -31,16 +29,36 @@ def collect(doc: Document, rules: Rules) -> list[Item]:
             for it in table_items(b, v):
                 it.order = bi + it.order / 10_000
                 items.append(it)
-    if os.environ.get("OLD_TEXT"):
-        items += labeled_lines(doc, v)
-        items += counted_intros(doc, v, rules)
-        items += kind_sections(doc, v, rules)
-        items += item_blocks(doc, v)
-    items += outline_items(doc, rules)
+    items += labeled_lines(doc, v)
+    items += counted_intros(doc, v, rules)
+    items += kind_sections(doc, v, rules)
+    items += item_blocks(doc, v)
+    items += _not_seen(outline_items(doc, rules), items)
     progress = progress_items(doc, v, rules)
     merged = _dedupe(items)
     merged.sort(key=lambda it: it.order)
     return merged + progress
+
+
+def _fold(title: str) -> str:
+    return "".join(title.split())
+
+
+def _not_seen(found: list[Item], items: list[Item]) -> list[Item]:
+    """Outline items whose title another source already gave are that item: the outline adds
+    only what the others missed, and its parents point at the items kept."""
+    by_title = {_fold(it.title): it for it in items}
+    out = []
+    alias: dict[int, Item] = {}
+    for it in found:
+        same = by_title.get(_fold(it.title))
+        if same is not None:
+            alias[id(it)] = same
+            continue
+        if it.parent is not None:
+            it.parent = alias.get(id(it.parent), it.parent)
+        out.append(it)
+    return out
 
 
 def _dedupe(items: list[Item]) -> list[Item]:
@@ -49,7 +67,7 @@ def _dedupe(items: list[Item]) -> list[Item]:
     out = []
     for it in items:
         # numbers restart under each parent: the same number under another parent is another item
-        key = (it.kind, it.number, it.title if it.number is None else None,
+        key = (it.kind, it.label or it.number, it.title if it.number is None else None,
                _key(it.parent) if it.parent and it.source in ("heading", "outline", "contents") else None)
         first = seen.get(key)
         if first is None:

@@ -20,7 +20,7 @@ from .tables import Item
 _TRAILING_BRACKETS = re.compile(r"\s*(?:[「『(（【［\[][^「『(（【［\[]*[」』)）】］\]]\s*)+$")
 
 
-def kind_phrase(title: str, r: OutlineRules) -> str | None:
+def kind_phrase(title: str, r: OutlineRules) -> str | None:  # noqa: C901
     """The kind a heading's title names by its ending (ICT活用施策, 方向性), or None.
     A trailing bracket (重点目標「3つのD」, 施策展開の方向性(重点施策)) is looked into too."""
     t = title.strip()
@@ -29,9 +29,17 @@ def kind_phrase(title: str, r: OutlineRules) -> str | None:
         t = inner.group(1)
     for cand in (t, _TRAILING_BRACKETS.sub("", t)):
         m = r.kind_tail.search(cand)
-        if m:
+        if m and m.group("phrase") not in r.not_kinds:
             return m.group("phrase")
     return None
+
+
+def clean_title(title: str, r: OutlineRules) -> str:
+    """An item's title without a trailing tag, subtitle or English tagline:
+    暮らしの質の向上(生活) -> 暮らしの質の向上; …の向上 D(デジタル) for 「Citizen」 -> …の向上."""
+    t = r.tagline.sub("", title)
+    t = _TRAILING_BRACKETS.sub("", t).strip()
+    return t or title.strip()
 
 
 def is_container(title: str, r: OutlineRules) -> bool:
@@ -49,10 +57,15 @@ def _siblings(n: OutlineNode, roots: list[OutlineNode]) -> list[OutlineNode]:
 def _heading_kind(n: OutlineNode, r: OutlineRules) -> tuple[str, str] | None:
     """The kind named by the nearest ancestor heading whose title ends with a kind phrase."""
     a = n.parent
+    labelled: set[str] = set()
     while a is not None:
-        if a.label is None or a.label.kind is None:
+        if a.label is not None and a.label.kind:
+            labelled.add(a.label.kind)
+        else:
             k = kind_phrase(a.title, r)
             if k:
+                if any(k.endswith(w) for w in labelled):
+                    return None  # the heading's items are the labelled ones above; this is their detail
                 return k, f"heading: {a.label.text + ' ' if a.label else ''}{a.title}"
         a = a.parent
     return None
@@ -67,6 +80,8 @@ def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str,
         if lab is None or lab.structural:
             continue
         if lab.kind:
+            if any(p.search(n.title) for p in r.container_titles):
+                continue  # 主要施策 3 施策の体系: a kind word before a page number, not a label
             kind, evidence = lab.kind, f"label: {lab.text}"
         else:
             if any(is_container(s.title, r) for s in _siblings(n, roots)):
@@ -78,7 +93,9 @@ def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str,
         parent = n.parent
         while parent is not None and id(parent) not in item_of:
             parent = parent.parent
-        title = _TRAILING_BRACKETS.sub("", n.title).strip() or n.title
+        title = clean_title(n.title, r)
+        if title.endswith(r.unfinished_endings):
+            continue  # a title cut off (…図り、東京・): a sentence, not an item
         it = Item(kind, lab.number, title, n.entry.raw, n.entry.page, source,
                   parent=item_of[id(parent)] if parent is not None else None)
         it.label = lab.text if lab.kind or lab.style in SELF_NAMED else None
@@ -120,8 +137,9 @@ def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict
         if not kind:
             continue
         first = next((n for n in by_line if n.entry.line > i), None)
-        if first is None or first.entry.line - i > 3:
-            continue
+        between = [x for x in doc.lines[i + 1:first.entry.line] if x.raw.strip()] if first else []
+        if first is None or between:
+            continue  # the introduction stands right before its list
         for s in first.parent.children if first.parent else roots:
             if s.label and first.label and s.label.key == first.label.key and s.entry.line >= first.entry.line:
                 cues.setdefault(id(s), (kind, f"introduction: {text}"))
