@@ -237,6 +237,25 @@ def _contents_region(entries: list[Entry]) -> list[Entry]:
     return entries
 
 
+def in_page_order(entries: list[Entry]) -> list[Entry]:
+    """Contents read across two columns come out of order: where the page numbers fall back
+    more than once, the entries are put in the order of the pages they point to (an entry with
+    no page number goes with the next one that has one)."""
+    pages = [int(e.page_ref) for e in entries if e.page_ref and e.page_ref.isdigit()]
+    falls = sum(1 for a, b in zip(pages, pages[1:]) if b < a)
+    if falls < 2:
+        return entries
+    keyed, waiting = [], []
+    for e in entries:
+        waiting.append(e)
+        if e.page_ref and e.page_ref.isdigit():
+            keyed += [(int(e.page_ref), len(keyed) + k, w) for k, w in enumerate(waiting)]
+            waiting = []
+    last = keyed[-1][0] if keyed else 0
+    keyed += [(last, len(keyed) + k, w) for k, w in enumerate(waiting)]
+    return [w for _p, _i, w in sorted(keyed, key=lambda t: (t[0], t[1]))]
+
+
 def reads_as_heading(e: Entry, r: OutlineRules) -> bool:
     t = e.title
     if not t or len(t) > r.max_title_chars:
@@ -266,6 +285,10 @@ def build_tree(entries: list[Entry], r: OutlineRules) -> list[Node]:
                 while stack and not (stack[-1].label and stack[-1].label.structural
                                      and _rank(stack[-1], r) < _rank_of(lab, r)):
                     stack.pop()
+            elif lab.kind:
+                # a kind label (基本目標3) never nests under an item of a deeper-ranked style (第1項)
+                while stack and not (stack[-1].label and stack[-1].label.structural) and _rank(stack[-1], r) > _rank_of(lab, r):
+                    stack.pop()
             if lab.style in ("number", "number_dot") and lab.number is not None and lab.number > 2:
                 continue  # a new list starts at 1: this is a page number or a figure's label
         node = Node(e, stack[-1] if stack else None, level=len(stack) + 1)
@@ -294,7 +317,7 @@ def build_outline(doc: Document, rules: Rules) -> Outline:
     norm = normalizer(rules)
     entries = entries_of([(ln.raw, ln.page) for ln in doc.lines], r, norm)
     outline = Outline(body=build_tree([e for e in entries if not e.contents], r),
-                      contents=build_tree([e for e in entries if e.contents], r))
+                      contents=build_tree(in_page_order([e for e in entries if e.contents]), r))
     if doc.lines and not outline.body and not outline.contents:
         doc.find("segment", "no numbered heading, list or contents entry found: the document has no outline",
                  page=doc.lines[0].page, snippet=doc.lines[0].raw[:80])
