@@ -24,6 +24,8 @@ DEFAULT_SUPERSCRIPT_RATIO = 0.75
 DEFAULT_MARGIN_ZONE = 0.09
 # A line repeated (digits ignored) on at least this share of pages is running furniture.
 DEFAULT_REPEAT_SHARE = 0.5
+# Chars of the same text drawn within this distance (pt) of each other are one char (overprint).
+DEFAULT_DEDUPE_TOLERANCE = 1
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(p\.?\s*)?\d{1,4}(\s*/\s*\d{1,4})?[-–—\s]*$|^[-–—]\s*\d{1,4}\s*[-–—]$")
 _DIGITS = re.compile(r"\d+")
 
@@ -38,6 +40,7 @@ class _Line:
     x1: float
     size: float
     bold: bool
+    font: str = ""  # the font most of the line's chars are set in (subset prefix removed)
 
 
 @dataclass
@@ -89,7 +92,7 @@ def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
     if marked_text.replace(REF_OPEN, "").replace(REF_CLOSE, "") != text:
         marked_text = _reinsert_spaces(text, marked_text)
     return _Line(text, marked_text, raw["top"], raw["bottom"], raw["x0"], raw["x1"], size,
-                 bool(heading_font.search(font)))
+                 bool(heading_font.search(font)), font)
 
 
 def _reinsert_spaces(text: str, marked: str) -> str:
@@ -123,6 +126,9 @@ def _separator_top(page: Any) -> float | None:
 
 def _read_page(page: Any) -> _Page:
     out = _Page(page.page_number, float(page.width), float(page.height))
+    # fake bold: the same char drawn several times a fraction of a point apart. The copies'
+    # sizes differ by float noise, so font and size must not keep them apart (extra_attrs=()).
+    page = page.dedupe_chars(tolerance=DEFAULT_DEDUPE_TOLERANCE, extra_attrs=())
     tables = [t for t in page.find_tables() if t.bbox]
     boxes = []
     for t in tables:
@@ -348,6 +354,7 @@ def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]
     repeated = _furniture(pages)
     right_edge = max((it.x1 for p in pages for _, it in p.items if isinstance(it, _Line) and it.size == body_size), default=0.0)
     blocks: list[Block] = []
+    kept: list[tuple[_Line, Block]] = []
     for p in pages:
         first_on_page = True
         for top, it in p.items:
@@ -356,6 +363,7 @@ def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]
                     continue
                 blocks.append(Block("line", raw=it.marked, page=p.number, size=it.size, bold=it.bold, x0=it.x0,
                                     full=it.x1 >= right_edge - 1.5 * max(it.size, 1.0)))
+                kept.append((it, blocks[-1]))
             else:
                 rows = [[c for c in r] for r in it]
                 last = blocks[-1] if blocks else None
@@ -367,9 +375,22 @@ def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]
             first_on_page = False
         last_note = next((b for b in reversed(blocks) if b.kind == "footnote"), None)
         blocks.extend(_footnote_blocks(p, body_size, repeated, last_note))
+    _mark_headings(kept)
     doc.blocks = blocks
     doc.running_header = _running_header(pages, repeated)
     return doc
+
+
+def _mark_headings(kept: list[tuple[_Line, Block]]) -> None:
+    """Heading lines, judged over the whole document's layout, become hard headings (their own
+    block, never joined to a paragraph); segment reads their labels and nests them."""
+    from ..segment.pdf_headings import PdfLine, detect
+
+    lines = [PdfLine(ln.text.replace(REF_OPEN, "").replace(REF_CLOSE, ""), b.page or 0, ln.x0, ln.size, ln.font)
+             for ln, b in kept]
+    heads, _ = detect(lines)
+    for i in heads:
+        kept[i][1].hard_heading = 1
 
 
 def _running_header(pages: list[_Page], repeated: set[str]) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .headings import HeadingMatch, match_heading
+from .pdf_headings import assign_levels, split_label
 from ..model import Block, Document, Section
 from ..rules import Rules, load_rules
 from ..ja.tokens import ends_like_sentence
@@ -46,9 +47,54 @@ def heading_of(b: Block, body: float | None, pdf: bool, rules: Rules) -> Heading
     return m
 
 
+# Section styles as headings.toml names them, for the PDF label styles of pdf_headings.
+_PDF_STYLE_NAMES = {"chapter": "chapter", "paren": "paren_number", "number": "number", "circled": "circled",
+                    "roman": "roman", "kata": "katakana", "dotted2": "dotted2", "dotted3": "dotted3"}
+
+
+def segment_pdf(doc: Document) -> Document:
+    """Sections of a PDF from the heading lines ingest marked (pdf_headings), nested by the
+    document's own order of numbering styles."""
+    heads = [(i, split_label(b.text)) for i, b in enumerate(doc.blocks)
+             if b.hard_heading and b.kind in ("paragraph", "line") and b.text]
+    sigs = [(str(doc.blocks[i].bold), round((doc.blocks[i].size or 0) * 2) / 2) for i, _ in heads]
+    levels = assign_levels([(h, sig) for (_, h), sig in zip(heads, sigs)])
+    level_of = {i: (h, lv) for (i, h), lv in zip(heads, levels)}
+    sections: list[Section] = []
+    stack: list[Section] = []
+    used_ids: set[str] = set()
+    current: Section | None = None
+    for i, b in enumerate(doc.blocks):
+        if i not in level_of:
+            if current is not None and b.kind != "footnote":
+                current.text_parts.append(_block_text(b))
+            b.section_id = current.section_id if current else None
+            continue
+        h, level = level_of[i]
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        style = _PDF_STYLE_NAMES.get(h.style, h.style or "unnumbered")
+        m = HeadingMatch(style, level, h.label, None, h.title)
+        sid = _section_id(parent, m, used_ids)
+        sec = Section(sid, parent.section_id if parent else None, level, h.label, h.title, b.page, style)
+        sections.append(sec)
+        stack.append(sec)
+        current = sec
+        b.kind = "heading"
+        b.label, b.title, b.level, b.style, b.section_id = h.label, h.title, level, style, sid
+    doc.sections = sections
+    if not sections and any(b.text for b in doc.blocks if b.kind in ("paragraph", "line")):
+        doc.find("segment", "no section headings found: no line is numbered and set apart like a heading, "
+                 "and no table of contents lists one; sections.parquet has no rows for this document")
+    return doc
+
+
 def segment_document(doc: Document, rules: Rules | None = None) -> Document:
     rules = rules or load_rules()
     pdf = doc.source_format == "pdf"
+    if pdf:
+        return segment_pdf(doc)
     body = _body_size(doc) if pdf else None
     sections: list[Section] = []
     stack: list[Section] = []

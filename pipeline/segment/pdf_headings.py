@@ -1,0 +1,244 @@
+"""Heading lines of a PDF, from the whole document's layout, and their levels.
+
+A PDF's headings are found per document, not per line:
+1. the body style is the char-weighted most common font and size;
+2. the table of contents (pages with several leader + page-number lines) gives titles; each
+   title marks the first body line that reads the same (this recovers unnumbered headings and
+   headings whose number the text layer lacks); contents lines are never headings;
+3. the styles (font, size) of those anchored lines are learned: another numbered line set in a
+   learned style that is not the body style is a heading too;
+4. without a contents page, a numbered line is a heading when it is set apart from the body (other
+   font, larger size) or carries a strong label (第N章, (N), `N␣`) and is short.
+Lines that read as sentences, bracket block labels (［…］ ＜…＞ ◎), captions (図N), page tags,
+numbers alone and lines set smaller than body text are never headings.
+
+Levels come from the document's own nesting: the order in which numbering styles first appear.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+# A heading is at most this many characters (spaces removed).
+DEFAULT_MAX_HEADING_CHARS = 45
+# Without any style cue, a strong label (第N章, (N), `N␣`) heads a line at most this long.
+DEFAULT_MAX_PLAIN_HEADING_CHARS = 30
+# A line set this much larger than body text is set apart.
+DEFAULT_LARGER_PT = 0.9
+# A line set more than this much smaller than body text is a footnote or chart label.
+DEFAULT_SMALLER_PT = 0.5
+# A contents title matches a body line at this similarity (difflib ratio).
+DEFAULT_TOC_MATCH = 0.85
+# A page with at least this many leader + page-number lines is a contents page.
+DEFAULT_TOC_MIN_LINES = 3
+# x0 bucket width (pt) for the position of learned unnumbered headings.
+DEFAULT_X_BUCKET = 4.0
+
+_UNITS = "年月日号条%人件円回名歳時分秒万億千百倍割位点度ヶか箇"
+_LABEL = re.compile(
+    r"^\s*(?:"
+    r"(?P<chapter>第\s*[0-9一二三四五六七八九十]+\s*[章節部編])"
+    r"|(?P<appendix>(?:参考|資料|付録|別紙)\s*[0-9]{1,2})(?![0-9])"
+    r"|(?P<dotted>[0-9]{1,2}(?:\s*[.．]\s*[0-9]{1,2})+)(?![0-9])"
+    r"|(?P<paren>\(\s*[0-9]{1,2}\s*\))"
+    r"|(?P<rparen>[0-9]{1,2}\))"
+    r"|(?P<latin>[a-z]\))"
+    r"|(?P<circled>[①-⑳])"
+    r"|(?P<roman>(?:IX|IV|VI{0,3}|I{1,3}|X))(?=\s*[.、]\s*[^A-Za-z\s]|\s+[^A-Za-z\s])"
+    r"|(?P<kata>[アイウエオカキクケコ])(?=\s+|[.、)])"
+    rf"|(?P<number>[0-9]{{1,2}})(?=\s*[.、](?![0-9])|\s+(?![{_UNITS}])|[^\s0-9{_UNITS}.,〜~\-:/])"
+    r")\s*[.、:]?\s*")
+_SENTENCE_END = re.compile(r"(。|です|ます|した|ない|る|[、,])\s*$")
+_BLOCK_LABEL = re.compile(r"^\s*[\[<〈【《◎○●■□◆◇※*・「『]")  # ［…］ ＜…＞ ◎ … (NFKC)
+_CAPTION = re.compile(r"^\s*(図表|図|表)\s*[0-9]")
+_PAGE_TAG = re.compile(r"^(巻頭|別添|資料)[0-9\-]+$")
+_NUMERIC = re.compile(r"^[0-9,.\s%()\-~〜/:]*$")
+_LEADER = re.compile(r"\.{4,}|・{4,}|…{2,}|─{3,}|-{4,}")
+_TOC_TAIL = re.compile(r"[\s.・…]*[0-9ivxIVX\-]+\s*$")
+_LETTERSPACED = re.compile(r"^\s*[\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,4}\s*$")
+_CONTENTS_WORDS = ("目次", "もくじ", "contents")
+
+
+@dataclass
+class PdfLine:
+    """What heading detection needs of a PDF line."""
+
+    text: str
+    page: int
+    x0: float
+    size: float
+    font: str = ""
+
+
+@dataclass(frozen=True)
+class HeadLabel:
+    style: str   # style key: chapter, dotted2, paren, number …; "" when unnumbered
+    label: str   # as the document writes it, NFKC, spaces and a trailing dot removed
+    title: str
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+def fold(s: str) -> str:
+    return re.sub(r"\s+", "", nfkc(s))
+
+
+def split_label(text: str) -> HeadLabel:
+    """The label at the start of a (NFKC) line, its style key and the title after it."""
+    t = nfkc(text).strip()
+    m = _LABEL.match(t)
+    if not m:
+        return HeadLabel("", "", t)
+    style = next(k for k, v in m.groupdict().items() if v is not None)
+    label = re.sub(r"\s+", "", m.group(style)).rstrip(".、")
+    if style == "dotted":
+        style = f"dotted{label.count('.') + 1}"
+    elif style == "chapter":
+        style = "chapter" if label.endswith("章") else f"part_{label[-1]}"
+    elif style == "appendix":
+        style = f"appendix_{label[:2]}"
+    return HeadLabel(style, label, t[m.end():].strip())
+
+
+def _sim(a: str, b: str) -> float:
+    if not a or not b or min(len(a), len(b)) / max(len(a), len(b)) < 0.6:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def contents_lines(lines: list[PdfLine]) -> tuple[set[int], list[str]]:
+    """Indices of the lines on contents pages, and the folded titles they list."""
+    per_page: Counter[int] = Counter()
+    for ln in lines:
+        t = nfkc(ln.text)
+        if _LEADER.search(t) and _TOC_TAIL.search(t):
+            per_page[ln.page] += 1
+    pages = {p for p, n in per_page.items() if n >= DEFAULT_TOC_MIN_LINES}
+    rows, titles = set(), []
+    for i, ln in enumerate(lines):
+        if ln.page not in pages:
+            continue
+        rows.add(i)
+        head = _LEADER.split(nfkc(ln.text))[0]
+        head = _TOC_TAIL.sub("", head) if _LEADER.search(nfkc(ln.text)) else head
+        title = fold(split_label(head).title)
+        if title and title.lower() not in _CONTENTS_WORDS and not _NUMERIC.match(title):
+            titles.append(title)
+    return rows, titles
+
+
+def body_style(lines: list[PdfLine]) -> tuple[str, float]:
+    fonts: Counter[str] = Counter()
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        n = len(fold(ln.text))
+        fonts[ln.font] += n
+        sizes[ln.size] += n
+    return (fonts.most_common(1)[0][0] if fonts else "", sizes.most_common(1)[0][0] if sizes else 0.0)
+
+
+def _sig(ln: PdfLine) -> tuple[str, float]:
+    return ln.font, round(ln.size * 2) / 2
+
+
+def _candidate(ln: PdfLine, body_size: float) -> HeadLabel | None:
+    t = nfkc(ln.text).strip()
+    f = fold(t)
+    if not f or len(f) > DEFAULT_MAX_HEADING_CHARS or "。" in t or _SENTENCE_END.search(t):
+        return None
+    if _BLOCK_LABEL.match(t) or _CAPTION.match(t) or _PAGE_TAG.match(f) or _NUMERIC.match(f):
+        return None
+    if body_size and ln.size < body_size - DEFAULT_SMALLER_PT:
+        return None
+    h = split_label(t)
+    if not fold(h.title) or _NUMERIC.match(fold(h.title)):
+        return None
+    return h
+
+
+_STRONG = re.compile(r"^(chapter|part_|paren$|number$|dotted)")
+
+
+def detect(lines: list[PdfLine]) -> tuple[dict[int, HeadLabel], set[int]]:
+    """Heading lines (index -> label) and contents lines of a document."""
+    toc_rows, titles = contents_lines(lines)
+    body_lines = [ln for i, ln in enumerate(lines) if i not in toc_rows]
+    body_font, body_size = body_style(body_lines)
+    body_sig = (body_font, round(body_size * 2) / 2)
+    cands: list[tuple[int, PdfLine, HeadLabel]] = []
+    for i, ln in enumerate(lines):
+        if i in toc_rows:
+            continue
+        h = _candidate(ln, body_size)
+        if h is not None:
+            cands.append((i, ln, h))
+    heads: dict[int, HeadLabel] = {}
+    used: set[int] = set()
+    for i, ln, h in cands:  # contents titles anchor their first body line
+        ft = fold(h.title)
+        for k, title in enumerate(titles):
+            if k not in used and _sim(ft, title) >= DEFAULT_TOC_MATCH:
+                heads[i] = h
+                used.add(k)
+                break
+    learned = {_sig(lines[i]) for i in heads}
+    learned_unnum = {(_sig(lines[i]), round(lines[i].x0 / DEFAULT_X_BUCKET)) for i, h in heads.items() if not h.style}
+    has_toc = bool(titles)
+    for i, ln, h in cands:
+        if i in heads:
+            continue
+        if h.style:
+            if has_toc:
+                ok = _sig(ln) in learned and _sig(ln) != body_sig
+            else:
+                styled = ln.font != body_font or ln.size >= body_size + DEFAULT_LARGER_PT
+                ok = styled or (bool(_STRONG.match(h.style)) and len(fold(ln.text)) <= DEFAULT_MAX_PLAIN_HEADING_CHARS)
+            if ok:
+                heads[i] = h
+        elif (_sig(ln), round(ln.x0 / DEFAULT_X_BUCKET)) in learned_unnum:
+            heads[i] = h
+        elif has_toc and _LETTERSPACED.match(nfkc(ln.text)) and ln.size >= body_size:
+            heads[i] = h
+    return heads, toc_rows
+
+
+def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]:
+    """Levels from the document's own nesting. `heads`: (label, style signature) in order.
+
+    A numbering style seen before sits at the level it first had (deeper styles close); a new
+    style nests under the current one. An unnumbered heading is a sibling of an unnumbered heading
+    just before it, a child of the numbered heading before it, and at the top when the document
+    opens with it (then a style of the same look stays at the top, and dotted numbers 1.1 nest
+    under it: their `1` is missing from the text).
+    """
+    levels: list[int] = []
+    stack: list[str] = []
+    top_unnum: set[tuple[str, float]] = set()
+    offset = 0
+    seen_numbered = False
+    for k, (h, sig) in enumerate(heads):
+        if not h.style:
+            if sig in top_unnum or k == 0:
+                top_unnum.add(sig)
+                level = 1
+            elif not heads[k - 1][0].style:
+                level = levels[k - 1]
+            else:
+                level = levels[k - 1] + 1
+            levels.append(level)
+            continue
+        if not seen_numbered:
+            seen_numbered = True
+            if top_unnum and h.style.startswith("dotted"):
+                offset = 1
+        if h.style in stack:
+            del stack[stack.index(h.style) + 1:]
+        else:
+            stack.append(h.style)
+        levels.append(len(stack) + offset)
+    return levels
