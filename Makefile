@@ -26,11 +26,13 @@ test: setup
 	$(PY) -m pytest -q
 
 score: setup
-	@for corpus in corpus corpus-pdf; do \
+	@# every corpus that has answers: the sample plans (text and PDF), real excerpts, real PDFs
+	@for pair in corpus:gold corpus-pdf:gold corpus-real:gold-real real-pdf:gold-real-pdf; do \
+	  corpus=$${pair%%:*}; gold=$${pair##*:}; \
 	  out=$$(mktemp -d); \
-	  $(PY) -m pipeline extract --quiet --raw $(SHARED)/$$corpus --out $$out > /dev/null; \
-	  echo "== $(SHARED)/$$corpus"; \
-	  $(PY) $(SHARED)/eval/score.py --extracted $$out --per-doc; \
+	  $(PY) -m pipeline extract --quiet --no-compare --raw $(SHARED)/$$corpus --out $$out > /dev/null; \
+	  echo "== $(SHARED)/$$corpus (answers: $(SHARED)/$$gold)"; \
+	  $(PY) $(SHARED)/eval/score.py --extracted $$out --gold $(SHARED)/$$gold; \
 	  rm -rf $$out; \
 	done
 

@@ -72,6 +72,44 @@ class RulesError(Exception):
     """A rule file is missing or malformed; the message names the file and the place."""
 
 
+def _compiles(pattern: str) -> str | None:
+    """None when the pattern compiles (with its {kinds} placeholder filled in), else the error."""
+    tries = [pattern.replace("{kinds}", "X")]
+    if "{{" in pattern:
+        tries.append(pattern.replace("{kinds}", "X").replace("{{", "{").replace("}}", "}"))
+    error = None
+    for t in tries:
+        try:
+            re.compile(t)
+            return None
+        except re.error as exc:
+            error = str(exc)
+    return error
+
+
+def _check_patterns(path: Path, node: Any, where: str) -> None:
+    """Every regular expression of a rule file (keys `pattern`, `*_pattern`, `*_patterns`) compiles,
+    or the run stops with the file and the key named (exit 2)."""
+    if isinstance(node, list):
+        for i, x in enumerate(node):
+            _check_patterns(path, x, f"{where}[{i}]")
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        at = f"{where}.{key}" if where else key
+        if isinstance(node.get("name"), str):
+            at = f"{where}({node['name']}).{key}"
+        is_pattern = key == "pattern" or key.endswith("_pattern")
+        if is_pattern and isinstance(value, str) or key.endswith("_patterns") and isinstance(value, list):
+            for pat in [value] if isinstance(value, str) else value:
+                err = _compiles(str(pat))
+                if err:
+                    raise RulesError(f"{path}: {at}: bad regular expression {pat!r}: {err}")
+        else:
+            _check_patterns(path, value, at)
+
+
 @lru_cache(maxsize=4)
 def _load(root: str) -> Rules:
     base = Path(root)
@@ -85,11 +123,7 @@ def _load(root: str) -> Rules:
         except tomllib.TOMLDecodeError as exc:
             raise RulesError(f"{p}: not valid TOML: {exc}") from None
     for p in sorted(base.glob("*.toml")):
-        for section in tomls[p.stem].get("style", []):
-            try:
-                re.compile(section.get("pattern", ""))
-            except re.error as exc:
-                raise RulesError(f"{p}: style {section.get('name')!r}: bad pattern: {exc}") from None
+        _check_patterns(p, tomls[p.stem], "")
     radicals, rare = _read_radicals(base / "radicals.tsv")
     return Rules(root=base, toml=tomls, radicals=radicals, rare_radicals=rare)
 

@@ -81,15 +81,16 @@ def inline_entries(doc: Document, rules: Rules) -> list[dict]:
     max_gloss = int(conf.get("max_gloss_chars", 40))
     pos_ok = conf.get("term_pos", ["名詞"])
     out = []
-    # ※CSIRT(シーサート):Computer Security Incident Response Team (a reading, then the expansion)
+    # a glossary line giving a term, its reading and its expansion (rules/glossary.toml)
+    reading_line = rules.regex(conf["reading_line_pattern"])
     for b in doc.blocks:
         if b.kind not in ("paragraph", "list_item") or not b.text:
             continue
-        m = re.match(r"^※?\s*(?P<t>[A-Za-z][A-Za-z0-9\-]+)\s*\([ァ-ヺー]+\)\s*:\s*(?P<e>[A-Za-z].+)$", b.text)
+        m = reading_line.match(b.text)
         if m:
             out.append(_row(m.group("t"), m.group("e").strip(), None, b))
     for b, text in _running_texts(doc):
-        if re.match(r"^※?\s*[A-Za-z][A-Za-z0-9\-]+\s*\([ァ-ヺー]+\)\s*:", text):
+        if reading_line.match(text):
             continue
         for m in re.finditer(r"\(([^()]{1,60})\)", text):
             gloss = m.group(1).strip()

@@ -6,6 +6,7 @@ issues.parquet; every other document is still written.
 from __future__ import annotations
 
 import hashlib
+from glob import escape as glob_escape
 import os
 import time
 import traceback
@@ -39,8 +40,17 @@ def discover(raw: Path) -> list[Path]:
 
 
 def doc_id_of(path: Path, raw: Path) -> str:
+    """The path under `raw` without its extension; with it when another readable file of the
+    folder has the same name (plan.txt and plan.md are two documents, never one)."""
     rel = path.relative_to(raw).as_posix()
+    if _shares_name(path):
+        return rel
     return rel.rsplit(".", 1)[0]
+
+
+def _shares_name(path: Path) -> bool:
+    return any(p != path and p.suffix.lower() in DEFAULT_SUFFIXES and p.is_file()
+               for p in path.parent.glob(glob_escape(path.stem) + ".*"))
 
 
 def source_path_of(path: Path, raw: Path) -> str:
@@ -56,6 +66,10 @@ def build_document(path: Path, raw: Path, rules: Rules, pages: PdfPages | None =
     data = path.read_bytes()
     fmt = DEFAULT_SUFFIXES[path.suffix.lower()]
     doc = Document(doc_id_of(path, raw), source_path_of(path, raw), fmt, hashlib.sha256(data).hexdigest())
+    if _shares_name(path):
+        doc.find("run", f"another file in {path.parent.name or '.'}/ is also named {path.stem!r}: "
+                        f"doc_id keeps the extension ({doc.doc_id}) so that neither document is lost",
+                 snippet=path.name)
     if fmt == "pdf":
         if not data.strip():
             doc.readable = False

@@ -33,7 +33,9 @@ def collect(doc: Document, rules: Rules) -> list[Item]:
     items += counted_intros(doc, v, rules)
     items += kind_sections(doc, v, rules)
     items += item_blocks(doc, v)
-    items += _not_seen(outline_items(doc, rules), items)
+    field_words = tuple(w for words in v.fields.values() for w in words)
+    items += [it for it in _not_seen(outline_items(doc, rules), items)
+              if not it.title.startswith(field_words)]  # 1 概要: … is a legend of a sheet's fields
     progress = progress_items(doc, v, rules)
     merged = _dedupe(items)
     merged.sort(key=lambda it: it.order)

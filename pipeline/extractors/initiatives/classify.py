@@ -153,7 +153,9 @@ def outline_items(doc: Document, rules: Rules) -> list[Item]:
     seen: dict[tuple, Item] = {}
     for roots, source in ((doc.outline.contents, "contents"), (doc.outline.body, "outline")):
         cues = intro_cues(doc, roots, r)
-        for _node, it in classify(doc, roots, cues, r, source):
+        classified = classify(doc, roots, cues, r, source)
+        _report_silent_lists(doc, roots, {id(n) for n, _ in classified}, r)
+        for _node, it in classified:
             key = (it.kind, it.number, re.sub(r"\s+", "", it.title))
             first = seen.get(key)
             if first is not None:
@@ -169,3 +171,15 @@ def outline_items(doc: Document, rules: Rules) -> list[Item]:
 
 def _key(it: Item) -> tuple:
     return (it.kind, it.number, re.sub(r"\s+", "", it.title))
+
+
+def _report_silent_lists(doc: Document, roots: list[OutlineNode], items: set[int], r: OutlineRules) -> None:
+    """A heading that names a kind of item over a numbered list of which none became an item."""
+    for n in walk(roots):
+        kind = kind_phrase(n.title, r)
+        kids = [k for k in n.children if k.label is not None and not k.label.structural]
+        if kind and len(kids) >= 2 and not any(id(k) in items for k in kids) and not (n.label and n.label.kind):
+            if all(is_container(k.title, r) for k in kids):
+                continue  # 1 基本目標 / 2 基本方針: the plan's scaffolding, said to be no items
+            doc.find("initiatives", f"heading names {kind} items but its numbered list of {len(kids)} gave none "
+                     "(read as plan scaffolding)", page=n.entry.page, snippet=f"{n.title}: {kids[0].title}")
