@@ -245,7 +245,8 @@ def in_page_order(entries: list[Entry]) -> list[Entry]:
     falls = sum(1 for a, b in zip(pages, pages[1:]) if b < a)
     if falls < 2:
         return entries
-    keyed, waiting = [], []
+    keyed: list[tuple[int, int, Entry]] = []
+    waiting: list[Entry] = []
     for e in entries:
         waiting.append(e)
         if e.page_ref and e.page_ref.isdigit():
