@@ -146,10 +146,16 @@ def _read_page(page: Any) -> _Page:
     text_page = page.filter(outside) if boxes else page
     sep = _separator_top(page)
     heading_font = _heading_font()
-    for raw in text_page.extract_text_lines(return_chars=True, strip=True):
-        if not raw["text"].strip():
-            continue
-        line = _line_from(raw, heading_font)
+    lines = [_line_from(raw, heading_font) for raw in text_page.extract_text_lines(return_chars=True, strip=True)
+             if raw["text"].strip()]
+    if sep is not None and lines:
+        sizes = Counter({ln.size: 0 for ln in lines})
+        for ln in lines:
+            sizes[ln.size] += len(ln.text)
+        body = sizes.most_common(1)[0][0]
+        if any(ln.top > sep and ln.size >= body for ln in lines):
+            sep = None  # footnotes are set smaller than body text: this rule underlines or boxes body text
+    for line in lines:
         if sep is not None and line.top > sep:
             out.footnotes.append(line)
         else:

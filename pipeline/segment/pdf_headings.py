@@ -34,6 +34,9 @@ DEFAULT_SMALLER_PT = 0.5
 DEFAULT_TOC_MATCH = 0.85
 # A page with at least this many leader + page-number lines is a contents page.
 DEFAULT_TOC_MIN_LINES = 3
+# A document with at least this many numbered lines set apart from the body marks its headings by
+# style: strong labels in body type are then running text, not headings.
+DEFAULT_MIN_STYLED_HEADINGS = 3
 # x0 bucket width (pt) for the position of learned unnumbered headings.
 DEFAULT_X_BUCKET = 4.0
 
@@ -80,8 +83,13 @@ class HeadLabel:
     title: str
 
 
+_CIRCLED = re.compile(r"([\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])")
+
+
 def nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)
+    """NFKC, circled numbers kept (they are labels: ① is not 1)."""
+    parts = _CIRCLED.split(s)
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
 
 
 def fold(s: str) -> str:
@@ -161,6 +169,7 @@ def _candidate(ln: PdfLine, body_size: float) -> HeadLabel | None:
     return h
 
 
+_STRUCTURAL = re.compile(r"^(chapter|part_)")
 _STRONG = re.compile(r"^(chapter|part_|paren$|number$|dotted)")
 
 
@@ -189,6 +198,11 @@ def detect(lines: list[PdfLine]) -> tuple[dict[int, HeadLabel], set[int]]:
     learned = {_sig(lines[i]) for i in heads}
     learned_unnum = {(_sig(lines[i]), round(lines[i].x0 / DEFAULT_X_BUCKET)) for i, h in heads.items() if not h.style}
     has_toc = bool(titles)
+
+    def styled(ln: PdfLine) -> bool:
+        return ln.font != body_font or ln.size >= body_size + DEFAULT_LARGER_PT
+
+    plain_doc = sum(1 for _, ln, h in cands if h.style and styled(ln)) < DEFAULT_MIN_STYLED_HEADINGS
     for i, ln, h in cands:
         if i in heads:
             continue
@@ -196,8 +210,8 @@ def detect(lines: list[PdfLine]) -> tuple[dict[int, HeadLabel], set[int]]:
             if has_toc:
                 ok = _sig(ln) in learned and _sig(ln) != body_sig
             else:
-                styled = ln.font != body_font or ln.size >= body_size + DEFAULT_LARGER_PT
-                ok = styled or (bool(_STRONG.match(h.style)) and len(fold(ln.text)) <= DEFAULT_MAX_PLAIN_HEADING_CHARS)
+                ok = styled(ln) or (plain_doc and bool(_STRONG.match(h.style))
+                                    and len(fold(ln.text)) <= DEFAULT_MAX_PLAIN_HEADING_CHARS)
             if ok:
                 heads[i] = h
         elif (_sig(ln), round(ln.x0 / DEFAULT_X_BUCKET)) in learned_unnum:
@@ -238,6 +252,8 @@ def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]
                 offset = 1
         if h.style in stack:
             del stack[stack.index(h.style) + 1:]
+        elif _STRUCTURAL.match(h.style) and not any(_STRUCTURAL.match(st) for st in stack):
+            stack, offset = [h.style], 0   # 第N章 first seen below other numbers: chapters are the top
         else:
             stack.append(h.style)
         levels.append(len(stack) + offset)

@@ -59,6 +59,9 @@ def segment_pdf(doc: Document) -> Document:
              if b.hard_heading and b.kind in ("paragraph", "line") and b.text]
     sigs = [(str(doc.blocks[i].bold), round((doc.blocks[i].size or 0) * 2) / 2) for i, _ in heads]
     levels = assign_levels([(h, sig) for (_, h), sig in zip(heads, sigs)])
+    first = next((k for k, (_, h) in enumerate(heads) if h.style == "chapter"), None)
+    if first and heads[first][1].label in ("第2章", "2章"):
+        levels[:first] = [lv + 1 for lv in levels[:first]]   # they go under an inferred 第1章
     level_of = {i: (h, lv) for (i, h), lv in zip(heads, levels)}
     sections: list[Section] = []
     stack: list[Section] = []
@@ -83,7 +86,7 @@ def segment_pdf(doc: Document) -> Document:
         current = sec
         b.kind = "heading"
         b.label, b.title, b.level, b.style, b.section_id = h.label, h.title, level, style, sid
-    doc.sections = sections
+    doc.sections = _infer_first_chapter(doc, sections)
     if not sections and any(b.text for b in doc.blocks if b.kind in ("paragraph", "line")):
         doc.find("segment", "no section headings found: no line is numbered and set apart like a heading, "
                  "and no table of contents lists one; sections.parquet has no rows for this document")
