@@ -55,7 +55,7 @@ _LABEL = re.compile(
     rf"|(?P<number>[0-9]{{1,2}})(?=\s*[.、](?![0-9])|\s+(?![{_UNITS}])|[^\s0-9{_UNITS}.,〜~\-:/])"
     r")\s*[.、:]?\s*")
 _SENTENCE_END = re.compile(r"(。|です|ます|した|ない|る|[、,])\s*$")
-_BLOCK_LABEL = re.compile(r"^\s*[\[<〈【《◎○●■□◆◇※*・「『]")  # ［…］ ＜…＞ ◎ … (NFKC)
+_BLOCK_LABEL = re.compile(r"^\s*[\[<〈【《◎○●■□◆◇※*・]")  # ［…］ ＜…＞ ◎ … (NFKC)
 _CAPTION = re.compile(r"^\s*(図表|図|表)\s*[0-9]")
 _PAGE_TAG = re.compile(r"^(巻頭|別添|資料)[0-9\-]+$")
 _NUMERIC = re.compile(r"^[0-9,.\s%()\-~〜/:]*$")
@@ -250,7 +250,9 @@ def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]
             seen_numbered = True
             if top_unnum and h.style.startswith("dotted"):
                 offset = 1
-        if h.style in stack:
+        if h.style.startswith("appendix_"):
+            stack, offset = [h.style], 0   # 参考N / 資料N: back matter at the top level
+        elif h.style in stack:
             del stack[stack.index(h.style) + 1:]
         elif _STRUCTURAL.match(h.style) and not any(_STRUCTURAL.match(st) for st in stack):
             stack, offset = [h.style], 0   # 第N章 first seen below other numbers: chapters are the top
@@ -258,3 +260,24 @@ def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]
             stack.append(h.style)
         levels.append(len(stack) + offset)
     return levels
+
+
+def missing_numbers(heads: list[HeadLabel], levels: list[int]) -> dict[int, str]:
+    """Numbers the text layer lacks (word processor auto-numbering): an unnumbered heading whose
+    first child is numbered N.1 is heading N. Returns index -> inferred label."""
+    out: dict[int, str] = {}
+    for k, (h, lv) in enumerate(zip(heads, levels)):
+        if h.style or k + 1 >= len(heads) or levels[k + 1] != lv + 1:
+            continue
+        m = re.fullmatch(r"([0-9]{1,2})\.1", heads[k + 1].label)
+        if m and heads[k + 1].style == "dotted2":
+            out[k] = m.group(1)
+    return out
+
+
+_SUBTITLE = re.compile(r"\s+[:：]\s+.*$")
+
+
+def clean_title(title: str) -> str:
+    """A heading's title without a subtitle set off by a spaced colon (`計画 : 別紙のとおり`)."""
+    return _SUBTITLE.sub("", title).strip() or title

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .headings import HeadingMatch, match_heading
-from .pdf_headings import assign_levels, split_label
+from .pdf_headings import HeadLabel, assign_levels, clean_title, missing_numbers, split_label
 from ..model import Block, Document, Section
 from ..rules import Rules, load_rules
 from ..ja.tokens import ends_like_sentence
@@ -62,6 +62,16 @@ def segment_pdf(doc: Document) -> Document:
     first = next((k for k, (_, h) in enumerate(heads) if h.style == "chapter"), None)
     if first and heads[first][1].label in ("第2章", "2章"):
         levels[:first] = [lv + 1 for lv in levels[:first]]   # they go under an inferred 第1章
+    inferred = missing_numbers([h for _, h in heads], levels)
+    for k, label in inferred.items():
+        i, h = heads[k]
+        heads[k] = (i, HeadLabel("inferred", label, h.title))
+    if inferred:
+        k0 = min(inferred)
+        doc.find("segment", f"{len(inferred)} heading(s) have no number in the text layer (word processor "
+                 "auto-numbering); the number is inferred from their first subsection (N.1)",
+                 page=doc.blocks[heads[k0][0]].page, snippet=heads[k0][1].title)
+    heads = [(i, HeadLabel(h.style, h.label, clean_title(h.title))) for i, h in heads]
     level_of = {i: (h, lv) for (i, h), lv in zip(heads, levels)}
     sections: list[Section] = []
     stack: list[Section] = []
