@@ -287,8 +287,9 @@ def build_tree(entries: list[Entry], r: OutlineRules) -> list[Node]:
                                      and _rank(stack[-1], r) < _rank_of(lab, r)):
                     stack.pop()
             elif lab.kind:
-                # a kind label (基本目標3) never nests under an item of a deeper-ranked style (第1項)
-                while stack and not (stack[-1].label and stack[-1].label.structural) and _rank(stack[-1], r) > _rank_of(lab, r):
+                # a kind label (基本目標3) never nests under a kind-labelled item of a deeper rank (第1項)
+                while (stack and stack[-1].label is not None and stack[-1].label.kind
+                       and not stack[-1].label.structural and _rank(stack[-1], r) > _rank_of(lab, r)):
                     stack.pop()
             if lab.style in ("number", "number_dot") and lab.number is not None and lab.number > 2:
                 continue  # a new list starts at 1: this is a page number or a figure's label
