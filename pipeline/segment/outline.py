@@ -29,6 +29,8 @@ class OutlineRules:
     max_title_chars: int
     sentence_endings: tuple[str, ...]
     bullet: re.Pattern[str]
+    vocabulary: re.Pattern[str]      # "各推進項目": the document's own word for a level of items
+    count: re.Pattern[str]           # "４つの基本目標": a count of items of a kind
     tagline: re.Pattern[str]         # an English tagline after an item's title
     unfinished_endings: tuple[str, ...]  # a title ending so is cut off
     not_kinds: frozenset[str]        # phrases that end with a kind word but name the plan's own making
@@ -60,6 +62,8 @@ def _compile(rules: Rules) -> OutlineRules:
         sentence_endings=tuple(lim["sentence_endings"]),
         bullet=re.compile(conf["bullets"]["pattern"]),
         tagline=re.compile(conf["titles"]["tagline_pattern"]),
+        vocabulary=re.compile(conf["kinds"]["vocabulary_pattern"].replace("{kinds}", kinds)),
+        count=re.compile(conf["kinds"]["count_pattern"].replace("{kinds}", kinds)),
         unfinished_endings=tuple(conf["titles"]["unfinished_endings"]),
         not_kinds=frozenset(conf["kinds"].get("not_kinds", [])),
     )

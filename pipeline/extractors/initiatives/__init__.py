@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .classify import outline_items
+from .classify import outline_items, section_items
 from .tables import Item, table_items
 from .text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
 from ...model import Document, Tables
@@ -28,7 +28,9 @@ def collect(doc: Document, rules: Rules) -> list[Item]:
         if b.kind == "table":
             for it in table_items(b, v):
                 it.order = bi + it.order / 10_000
+                it.section_id = b.section_id
                 items.append(it)
+    items = section_items(doc, items, rules) + items
     items += labeled_lines(doc, v)
     items += counted_intros(doc, v, rules)
     items += kind_sections(doc, v, rules)
@@ -64,18 +66,27 @@ def _not_seen(found: list[Item], items: list[Item]) -> list[Item]:
 
 
 def _dedupe(items: list[Item]) -> list[Item]:
-    """One row per (kind, number, parent): a later sighting fills what the first lacked."""
+    """One row per (kind, number, parent): a later sighting fills what the first lacked.
+    Outline items also differ by title (two lists of 基本目標 in one plan are two lists)."""
     seen: dict[tuple, Item] = {}
+    alias: dict[int, Item] = {}
     out = []
     for it in items:
+        if it.parent is not None:
+            it.parent = alias.get(id(it.parent), it.parent)
+        outline = it.source in ("outline", "contents")
         # numbers restart under each parent: the same number under another parent is another item
-        key = (it.kind, it.label or it.number, it.title if it.number is None else None,
-               _key(it.parent) if it.parent and it.source in ("heading", "outline", "contents") else None)
+        # a section holding a table of items is its own item, and so are the table's items under it
+        by_section = it.source == "section" or bool(it.parent and it.parent.source == "section")
+        key = (it.kind, it.label or it.number, _fold(it.title) if it.number is None or outline else None,
+               _key(it.parent) if it.parent and (it.source == "heading" or outline or by_section) else None,
+               it.section_id if it.source == "section" else None)
         first = seen.get(key)
         if first is None:
             seen[key] = it
             out.append(it)
             continue
+        alias[id(it)] = first
         for attr in ("description", "effects", "status", "priority_mark", "page"):
             if getattr(first, attr) is None and getattr(it, attr) is not None:
                 setattr(first, attr, getattr(it, attr))

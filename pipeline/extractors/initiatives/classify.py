@@ -14,6 +14,8 @@ import re
 
 from ...model import Document, OutlineNode
 from ...rules import Rules
+from ...normalization.chars import normalizer
+from ...segment.enumerators import ordinal
 from ...segment.outline import OutlineRules, compile_rules, walk
 from .tables import Item
 
@@ -146,6 +148,30 @@ def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict
     return cues
 
 
+def counted_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules, norm) -> dict[int, tuple[str, str]]:
+    """"…を４つの基本目標として設定します": the first run of exactly four numbered siblings after
+    the sentence (with no kind of their own) are the 基本目標."""
+    runs: list[list[OutlineNode]] = []
+    groups: dict[tuple, list[OutlineNode]] = {}
+    for n in walk(roots):
+        if n.label is None or n.label.structural or n.label.kind:
+            continue
+        groups.setdefault((id(n.parent), n.label.key), []).append(n)
+    runs = sorted(groups.values(), key=lambda g: g[0].entry.line)
+    cues: dict[int, tuple[str, str]] = {}
+    taken: set[int] = set()
+    for i, ln in enumerate(doc.lines):
+        for m in r.count.finditer(norm(ln.raw)):
+            count = ordinal(m.group("count"))
+            run = next((g for g in runs if g[0].entry.line > i and len(g) == count and id(g[0]) not in taken), None)
+            if run is None:
+                continue
+            taken.add(id(run[0]))
+            for n in run:
+                cues.setdefault(id(n), (m.group("kind"), f"count: {m.group(0)}"))
+    return cues
+
+
 def outline_items(doc: Document, rules: Rules) -> list[Item]:
     """Items of the body outline and of the contents, one item where both give the same one."""
     r = compile_rules(rules)
@@ -153,6 +179,8 @@ def outline_items(doc: Document, rules: Rules) -> list[Item]:
     seen: dict[tuple, Item] = {}
     for roots, source in ((doc.outline.contents, "contents"), (doc.outline.body, "outline")):
         cues = intro_cues(doc, roots, r)
+        for k, v in counted_cues(doc, roots, r, normalizer(rules)).items():
+            cues.setdefault(k, v)
         classified = classify(doc, roots, cues, r, source)
         _report_silent_lists(doc, roots, {id(n) for n, _ in classified}, r)
         for _node, it in classified:
@@ -183,3 +211,42 @@ def _report_silent_lists(doc: Document, roots: list[OutlineNode], items: set[int
                 continue  # 1 基本目標 / 2 基本方針: the plan's scaffolding, said to be no items
             doc.find("initiatives", f"heading names {kind} items but its numbered list of {len(kids)} gave none "
                      "(read as plan scaffolding)", page=n.entry.page, snippet=f"{n.title}: {kids[0].title}")
+
+
+def section_items(doc: Document, table_found: list[Item], rules: Rules) -> list[Item]:
+    """Items of a table (a column headed 目標) sit in a section each ((1) 妊娠中及び出産後における配慮).
+    Where the document's own words name a level of items that nothing else is (計画の実施は…各推進項目に
+    記載されている具体的な取組), those sections, with every section of their style in the same chapter,
+    are the items of that kind and the table's items hang under them."""
+    r = compile_rules(rules)
+    norm = normalizer(rules)
+    holders = {it.section_id for it in table_found if it.parent is None and it.section_id}
+    if not holders:
+        return []
+    used = {it.kind for it in table_found}
+    named = [m.group("kind") for ln in doc.lines for m in r.vocabulary.finditer(norm(ln.raw))]
+    kind = next((k for k in named if k not in used), None)
+    by_id = {s.section_id: s for s in doc.sections}
+    held = [by_id[h] for h in holders if h in by_id]
+    if kind is None or not held:
+        return []
+
+    def chapter(s) -> str | None:
+        while s.parent_id and s.parent_id in by_id:
+            s = by_id[s.parent_id]
+        return s.section_id
+
+    shapes = {(s.style, s.level, chapter(s)) for s in held}
+    out: dict[str, Item] = {}
+    for s in doc.sections:
+        if (s.style, s.level, chapter(s)) in shapes:
+            number = ordinal(re.sub(r"[()（）\s]", "", s.label)) if s.label else None
+            it = Item(kind, number, s.title, f"{s.label} {s.title}".strip(), s.page, "section")
+            it.evidence = f"vocabulary: 各{kind}; section holding a table of items"
+            it.order = -1
+            it.section_id = s.section_id
+            out[s.section_id] = it
+    for it in table_found:
+        if it.parent is None and it.section_id in out:
+            it.parent = out[it.section_id]
+    return list(out.values())

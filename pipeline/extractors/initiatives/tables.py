@@ -6,10 +6,13 @@ header side by side (目標 施策 取組 目標 施策 取組) is read as two t
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from ...segment.headings import parse_number
 from ...model import Block
+from ...segment.enumerators import ordinal
 from ..vocab import Vocab
 
 
@@ -31,6 +34,7 @@ class Item:
     order: float = 0.0
     label: str | None = None     # the label as written when it is a full id (施策1-2, 4.1, 主要施策-1)
     evidence: str = ""           # the rule or signal that made this an item
+    section_id: str | None = None  # the section whose table gave it
 
 
 @dataclass
@@ -55,7 +59,13 @@ def parse_items(text: str, kind: str, v: Vocab, page: int | None, source: str) -
     head = text.split(None, 1)
     if len(head) == 2 and head[0].isascii() and head[0].isdigit():
         return [i for i in [_item(kind, int(head[0]), head[1], text, page, source, v)] if i.title]
+    circled = _CIRCLED_ITEM.match(text)  # ①母性保護及び… in a column headed 目標
+    if circled:
+        return [i for i in [_item(kind, ordinal(circled.group(1)), circled.group(2), text, page, source, v)] if i.title]
     return []
+
+
+_CIRCLED_ITEM = re.compile(r"^([①-⑳])\s*(\S.*)$", re.S)
 
 
 def _item(kind: str, num: int | None, chunk: str, raw: str, page: int | None, source: str, v: Vocab) -> Item:
