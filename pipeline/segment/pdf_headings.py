@@ -233,6 +233,7 @@ def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]
     levels: list[int] = []
     stack: list[str] = []
     top_unnum: set[tuple[str, float]] = set()
+    above: dict[str, set[str]] = {}   # style -> the styles it has been nested under
     offset = 0
     seen_numbered = False
     for k, (h, sig) in enumerate(heads):
@@ -254,10 +255,16 @@ def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]
             stack, offset = [h.style], 0   # 参考N / 資料N: back matter at the top level
         elif h.style in stack:
             del stack[stack.index(h.style) + 1:]
+        elif h.style in above:
+            # a style met before: it closes the styles it was once above (① … then (2) closes ①)
+            while stack and h.style in above.get(stack[-1], set()):
+                stack.pop()
+            stack.append(h.style)
         elif _STRUCTURAL.match(h.style) and not any(_STRUCTURAL.match(st) for st in stack):
             stack, offset = [h.style], 0   # 第N章 first seen below other numbers: chapters are the top
         else:
             stack.append(h.style)
+        above.setdefault(h.style, set()).update(stack[:-1])
         levels.append(len(stack) + offset)
     return levels
 
