@@ -102,3 +102,19 @@ def test_chapters_found_below_other_numbers_are_the_top():
 def test_clean_title_drops_a_spaced_colon_subtitle_only():
     assert clean_title("投資・財政計画(収支計画) : 別紙のとおり") == "投資・財政計画(収支計画)"
     assert clean_title("福岡市:生活密着情報の配信") == "福岡市:生活密着情報の配信"
+
+
+def test_front_matter_is_top_level_and_a_number_out_of_series_is_running_text():
+    body = "これは本文の行で、見出しではありません。"
+    lines = _doc([
+        (1, 57, 16.5, "G", "はじめに"),
+        (1, 57, 10.5, "M", body * 3),
+        (1, 62, 13, "G", "1 環境"),
+        (1, 57, 10.5, "M", body * 3),
+        (1, 62, 13, "G", "2 国の動向"),
+        (2, 62, 13, "G", "13 墨企経室第3112号"),   # 13 after 2: not the next heading
+    ])
+    heads, _ = detect(lines)
+    assert [h.style for _, h in sorted(heads.items())] == ["matter", "number", "number"]
+    levels = assign_levels([(h, ("G", 13.0)) for _, h in sorted(heads.items())])
+    assert levels == [1, 1, 1]

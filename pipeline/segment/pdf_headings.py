@@ -78,7 +78,7 @@ class PdfLine:
 
 @dataclass(frozen=True)
 class HeadLabel:
-    style: str   # style key: chapter, dotted2, paren, number …; "" when unnumbered
+    style: str   # style key: chapter, dotted2, paren, number, matter …; "" when unnumbered
     label: str   # as the document writes it, NFKC, spaces and a trailing dot removed
     title: str
 
@@ -111,6 +111,12 @@ def split_label(text: str) -> HeadLabel:
     elif style == "appendix":
         style = f"appendix_{label[:2]}"
     return HeadLabel(style, label, t[m.end():].strip())
+
+
+def head_label(text: str) -> HeadLabel:
+    """split_label, with front/back matter titles (はじめに, 資料編) as the style `matter`."""
+    h = split_label(text)
+    return HeadLabel("matter", "", h.title) if not h.style and _is_matter(h.title) else h
 
 
 def _sim(a: str, b: str) -> float:
@@ -154,6 +160,14 @@ def _sig(ln: PdfLine) -> tuple[str, float]:
     return ln.font, round(ln.size * 2) / 2
 
 
+def _is_matter(title: str) -> bool:
+    """Front and back matter titles (はじめに, 資料編 …: the `matter` style of rules/headings.toml)."""
+    from .headings import match_heading
+
+    m = match_heading(title)
+    return m is not None and m.style == "matter"
+
+
 def _candidate(ln: PdfLine, body_size: float) -> HeadLabel | None:
     t = nfkc(ln.text).strip()
     f = fold(t)
@@ -195,6 +209,7 @@ def detect(lines: list[PdfLine]) -> tuple[dict[int, HeadLabel], set[int]]:
                 heads[i] = h
                 used.add(k)
                 break
+    anchors = set(heads)
     learned = {_sig(lines[i]) for i in heads}
     learned_unnum = {(_sig(lines[i]), round(lines[i].x0 / DEFAULT_X_BUCKET)) for i, h in heads.items() if not h.style}
     has_toc = bool(titles)
@@ -214,11 +229,41 @@ def detect(lines: list[PdfLine]) -> tuple[dict[int, HeadLabel], set[int]]:
                                     and len(fold(ln.text)) <= DEFAULT_MAX_PLAIN_HEADING_CHARS)
             if ok:
                 heads[i] = h
+        elif styled(ln) and _is_matter(h.title):
+            heads[i] = HeadLabel("matter", "", h.title)
         elif (_sig(ln), round(ln.x0 / DEFAULT_X_BUCKET)) in learned_unnum:
             heads[i] = h
         elif has_toc and _LETTERSPACED.match(nfkc(ln.text)) and ln.size >= body_size:
             heads[i] = h
-    return heads, toc_rows
+    return _plausible(heads, anchors), toc_rows
+
+
+# A numbered heading restarts at 1 or continues its series with at most this gap (13 after 3 is
+# a number in running text); the first of a style may start at most at DEFAULT_FIRST_NUMBER.
+DEFAULT_NUMBER_GAP = 2
+DEFAULT_FIRST_NUMBER = 3
+
+
+def _plausible(heads: dict[int, HeadLabel], keep: set[int]) -> dict[int, HeadLabel]:
+    """Drop numbered headings out of their series (lines listed in the contents are kept)."""
+    from .enumerators import ordinal
+
+    last: dict[str, int] = {}
+    out: dict[int, HeadLabel] = {}
+    for i in sorted(heads):
+        h = heads[i]
+        n = ordinal(re.sub(r"[()]", "", h.label)) if h.style in _SERIES else None
+        if n is not None and i not in keep:
+            prev = last.get(h.style)
+            if not (n == 1 or (prev is None and n <= DEFAULT_FIRST_NUMBER) or (prev is not None and n <= prev + DEFAULT_NUMBER_GAP)):
+                continue
+        if n is not None:
+            last[h.style] = n
+        out[i] = h
+    return out
+
+
+_SERIES = {"number", "paren", "rparen", "circled", "latin", "kata"}
 
 
 def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]:
@@ -237,11 +282,15 @@ def assign_levels(heads: list[tuple[HeadLabel, tuple[str, float]]]) -> list[int]
     offset = 0
     seen_numbered = False
     for k, (h, sig) in enumerate(heads):
+        if h.style == "matter":
+            stack, offset = [], 0   # はじめに / 資料編: front and back matter, at the top, holding no numbers
+            levels.append(1)
+            continue
         if not h.style:
-            if sig in top_unnum or k == 0:
+            if sig in top_unnum or all(x.style == "matter" for x, _ in heads[:k]):
                 top_unnum.add(sig)
                 level = 1
-            elif not heads[k - 1][0].style:
+            elif heads[k - 1][0].style in ("", "matter"):
                 level = levels[k - 1]
             else:
                 level = levels[k - 1] + 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .headings import HeadingMatch, match_heading
-from .pdf_headings import HeadLabel, assign_levels, clean_title, missing_numbers, split_label
+from .pdf_headings import HeadLabel, assign_levels, clean_title, head_label, missing_numbers
 from ..model import Block, Document, Section
 from ..rules import Rules, load_rules
 from ..ja.tokens import ends_like_sentence
@@ -48,20 +48,20 @@ def heading_of(b: Block, body: float | None, pdf: bool, rules: Rules) -> Heading
 
 
 # Section styles as headings.toml names them, for the PDF label styles of pdf_headings.
-_PDF_STYLE_NAMES = {"chapter": "chapter", "paren": "paren_number", "number": "number", "circled": "circled",
+_PDF_STYLE_NAMES = {"chapter": "chapter", "matter": "matter", "paren": "paren_number", "number": "number", "circled": "circled",
                     "roman": "roman", "kata": "katakana", "dotted2": "dotted2", "dotted3": "dotted3"}
 
 
 def segment_pdf(doc: Document) -> Document:
     """Sections of a PDF from the heading lines ingest marked (pdf_headings), nested by the
     document's own order of numbering styles."""
-    heads = [(i, split_label(b.text)) for i, b in enumerate(doc.blocks)
+    heads = [(i, head_label(b.text)) for i, b in enumerate(doc.blocks)
              if b.hard_heading and b.kind in ("paragraph", "line") and b.text]
     sigs = [(str(doc.blocks[i].bold), round((doc.blocks[i].size or 0) * 2) / 2) for i, _ in heads]
     levels = assign_levels([(h, sig) for (_, h), sig in zip(heads, sigs)])
     first = next((k for k, (_, h) in enumerate(heads) if h.style == "chapter"), None)
-    if first and heads[first][1].label in ("第2章", "2章"):
-        levels[:first] = [lv + 1 for lv in levels[:first]]   # they go under an inferred 第1章
+    if first and heads[first][1].label in ("第2章", "2章"):   # they go under an inferred 第1章
+        levels[:first] = [lv + (h.style != "matter") for lv, (_, h) in zip(levels[:first], heads[:first])]
     inferred = missing_numbers([h for _, h in heads], levels)
     for k, label in inferred.items():
         i, h = heads[k]
@@ -84,7 +84,8 @@ def segment_pdf(doc: Document) -> Document:
             b.section_id = current.section_id if current else None
             continue
         h, level = level_of[i]
-        while stack and stack[-1].level >= level:
+        # front/back matter (はじめに, 資料編) never holds numbered sections
+        while stack and (stack[-1].level >= level or (stack[-1].style == "matter" and h.style != "matter")):
             stack.pop()
         parent = stack[-1] if stack else None
         style = _PDF_STYLE_NAMES.get(h.style, h.style or "unnumbered")
