@@ -61,7 +61,8 @@ _PAGE_TAG = re.compile(r"^(巻頭|別添|資料)[0-9\-]+$")
 _NUMERIC = re.compile(r"^[0-9,.\s%()\-~〜/:]*$")
 _LEADER = re.compile(r"\.{4,}|・{4,}|…{2,}|─{3,}|-{4,}")
 _TOC_TAIL = re.compile(r"[\s.・…]*[0-9ivxIVX\-]+\s*$")
-_LETTERSPACED = re.compile(r"^\s*[\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,4}\s*$")
+# 要 旨: a two-kanji title spread with spaces (longer spread lines are chart and table titles)
+_LETTERSPACED = re.compile(r"^\s*[\u4e00-\u9fff][ \u3000]+[\u4e00-\u9fff]\s*$")
 _CONTENTS_WORDS = ("目次", "もくじ", "contents")
 
 
