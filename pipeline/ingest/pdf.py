@@ -124,6 +124,18 @@ def _separator_top(page: Any) -> float | None:
     return best
 
 
+def _footnote_zone(lines: list[_Line], sep: float | None) -> float | None:
+    """The separator's top when the lines below it are footnotes: set smaller than the page's body
+    text. A rule with body-size lines (headings, paragraphs) below it underlines or boxes text."""
+    if sep is None or not lines:
+        return sep
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[ln.size] += len(ln.text)
+    body = sizes.most_common(1)[0][0]
+    return None if any(ln.top > sep and ln.size >= body for ln in lines) else sep
+
+
 def _read_page(page: Any) -> _Page:
     out = _Page(page.page_number, float(page.width), float(page.height))
     # fake bold: the same char drawn several times a fraction of a point apart. The copies'
@@ -148,13 +160,7 @@ def _read_page(page: Any) -> _Page:
     heading_font = _heading_font()
     lines = [_line_from(raw, heading_font) for raw in text_page.extract_text_lines(return_chars=True, strip=True)
              if raw["text"].strip()]
-    if sep is not None and lines:
-        sizes = Counter({ln.size: 0 for ln in lines})
-        for ln in lines:
-            sizes[ln.size] += len(ln.text)
-        body = sizes.most_common(1)[0][0]
-        if any(ln.top > sep and ln.size >= body for ln in lines):
-            sep = None  # footnotes are set smaller than body text: this rule underlines or boxes body text
+    sep = _footnote_zone(lines, sep)
     for line in lines:
         if sep is not None and line.top > sep:
             out.footnotes.append(line)
