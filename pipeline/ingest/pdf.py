@@ -4,7 +4,8 @@ Per page: text lines with font size, heading font and position; tables through
 `find_tables` (cut out of the text stream); the footnote zone below a short
 separator rule at the page bottom; superscript footnote markers. After the
 last page: running headers, footers and page numbers (lines that repeat on
-most pages) dropped, and table parts stitched across page breaks.
+most pages) dropped, and table parts stitched across page breaks; the heading lines,
+judged over the whole document (segment/pdf_headings.py), become hard headings.
 Each page is closed after use so memory stays flat on long documents.
 """
 from __future__ import annotations

@@ -7,6 +7,10 @@ every open section of the same or deeper level. Chapter headings that repeat
 (slide navigation) are not new sections; a bare 第N章 takes the next short
 line as its title; sections before the first chapter when that chapter is
 第2章 go under an inferred 第1章 (reported).
+
+PDFs take another path (segment_pdf): ingest marks the heading lines from the whole document's
+layout (pdf_headings.detect: contents titles, learned heading styles, tables excluded) and the
+levels come from the document's own order of numbering styles, not from headings.toml's levels.
 """
 from __future__ import annotations
 
