@@ -27,6 +27,7 @@ class OutlineRules:
     leader: re.Pattern[str]          # a leader, with the page number after it
     trailing_page: re.Pattern[str]   # a bare page number token
     max_title_chars: int
+    max_intro_chars: int             # an introduction line naming a kind is a heading, not a sentence
     sentence_endings: tuple[str, ...]
     bullet: re.Pattern[str]
     vocabulary: re.Pattern[str]      # "各推進項目": the document's own word for a level of items
@@ -59,6 +60,7 @@ def _compile(rules: Rules) -> OutlineRules:
         leader=re.compile(f"\\s*{c['leader_pattern']}\\s*(?P<page>{c['page_pattern']})?(?=\\s|$)"),
         trailing_page=re.compile(f"^{c['page_pattern']}$"),
         max_title_chars=int(lim["max_title_chars"]),
+        max_intro_chars=int(lim["max_intro_chars"]),
         sentence_endings=tuple(lim["sentence_endings"]),
         bullet=re.compile(conf["bullets"]["pattern"]),
         tagline=re.compile(conf["titles"]["tagline_pattern"]),

@@ -135,7 +135,8 @@ def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict
         e = line_entry(text, i, ln.page, r, lambda s: s)
         if e.label is not None:
             continue
-        kind = kind_phrase(text.strip("【】[]［］■●◆□○▶ "), r)
+        bare = text.strip("【】[]［］■●◆□○▶ ")
+        kind = kind_phrase(bare, r) if len(bare) <= r.max_intro_chars else None
         if not kind:
             continue
         first = next((n for n in by_line if n.entry.line > i), None)
