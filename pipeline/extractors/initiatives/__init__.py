@@ -9,6 +9,7 @@ series and an item whose parent cannot be determined are findings.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from difflib import SequenceMatcher
 
 from .classify import outline_items, section_items
 from .tables import Item, table_items
@@ -39,9 +40,34 @@ def collect(doc: Document, rules: Rules) -> list[Item]:
     items += [it for it in _not_seen(outline_items(doc, rules), items)
               if not it.title.startswith(field_words)]  # 1 概要: … is a legend of a sheet's fields
     progress = progress_items(doc, v, rules)
-    merged = _dedupe(items)
+    merged = _repeats_dropped(doc, _dedupe(items))
     merged.sort(key=lambda it: it.order)
     return merged + progress
+
+
+# Two long titles this similar are one item written twice (a check sheet repeating the plan's goals).
+DEFAULT_REPEAT_SIMILARITY = 0.9
+DEFAULT_REPEAT_MIN_CHARS = 20
+
+
+def _repeats_dropped(doc: Document, items: list[Item]) -> list[Item]:
+    """A long item that repeats an earlier one of the same kind almost word for word (a 点検票 form
+    copying the plan's goals) is that item: dropped, and where the wording differs, a finding."""
+    out: list[Item] = []
+    for it in items:
+        t = _fold(it.title)
+        same = None
+        if len(t) >= DEFAULT_REPEAT_MIN_CHARS:
+            same = next((o for o in out if o.kind == it.kind and len(_fold(o.title)) >= DEFAULT_REPEAT_MIN_CHARS
+                         and SequenceMatcher(None, _fold(o.title), t, autojunk=False).ratio() >= DEFAULT_REPEAT_SIMILARITY),
+                        None)
+        if same is None:
+            out.append(it)
+            continue
+        if _fold(same.title) != t:
+            doc.find("initiatives", f"{it.kind} repeated with other wording (page {it.page}); the first is kept",
+                     page=it.page, snippet=f"{same.title[:60]} / {it.title[:60]}")
+    return out
 
 
 def _fold(title: str) -> str:
