@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 
+from ...segment.outline import compile_rules
 from .classify import outline_items, section_items
-from .tables import Item, table_items
+from .tables import Item, kind_header, table_items
 from .text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
 from ...model import Document, Tables
 from ...rules import Rules
@@ -25,12 +26,22 @@ WRITES = ("initiatives",)
 def collect(doc: Document, rules: Rules) -> list[Item]:
     v = vocab(rules)
     items: list[Item] = []
+    carried: tuple[list, str | None] | None = None  # the header of the kind-headed table just read
     for bi, b in enumerate(doc.blocks):
-        if b.kind == "table":
-            for it in table_items(b, v):
-                it.order = bi + it.order / 10_000
-                it.section_id = b.section_id
-                items.append(it)
+        if b.kind != "table":
+            continue
+        continues = (carried is not None and bi > 0 and doc.blocks[bi - 1].kind == "table" and b.rows
+                     and not kind_header(b.rows[0], v) and len(b.rows[0]) == len(carried[0]))
+        header = carried[0] if continues and carried else None
+        for it in table_items(b, v, header, compile_rules(rules).bullet):
+            it.order = bi + it.order / 10_000
+            it.section_id = carried[1] if continues and carried else b.section_id
+            it.evidence = "table column" + (" (continued from the table before)" if continues else "")
+            items.append(it)
+        if b.rows and kind_header(b.rows[0], v):
+            carried = (b.rows[0], b.section_id)
+        elif not continues:
+            carried = None
     items = section_items(doc, items, rules) + items
     items += labeled_lines(doc, v)
     items += counted_intros(doc, v, rules)

@@ -97,8 +97,11 @@ def _blocks(groups: list[_Group]) -> list[list[_Group]]:
     return [b for b in out if any(g.kind for g in b)]
 
 
-def table_items(block: Block, v: Vocab) -> list[Item]:
-    rows = block.rows
+def table_items(block: Block, v: Vocab, header: list | None = None,
+                bullet: re.Pattern[str] | None = None) -> list[Item]:
+    """Items of a table with a column headed by a kind word; `header`: the header row of the
+    table this one continues (a table broken by a page comes back without its header)."""
+    rows = [header, *block.rows] if header is not None else block.rows
     if len(rows) < 2:
         return []
     groups = _groups(rows[0], v)
@@ -107,6 +110,7 @@ def table_items(block: Block, v: Vocab) -> list[Item]:
     items: list[Item] = []
     for part in _blocks(groups):
         kinded = [g for g in part if g.kind]
+        unlabelled = {gi for gi, g in enumerate(kinded) if _no_labels(rows[1:], g, v)}
         current: dict[int, list[Item]] = {}
         for r, row in enumerate(rows[1:], 1):
             new: dict[int, list[Item]] = {}
@@ -115,6 +119,9 @@ def table_items(block: Block, v: Vocab) -> list[Item]:
                 if not text.strip():
                     continue  # merged cell: the row belongs to the item above
                 found = parse_items(text, g.kind or "", v, block.page, "table")
+                if not found and gi in unlabelled and len(rows) == 2 and not (bullet and bullet.match(text)):
+                    # the one cell of a column headed 目標 that numbers nothing: the 1st item
+                    found = [_item(g.kind or "", 1, text, text, block.page, "table", v)]
                 if found:
                     new[gi] = found
                     current[gi] = found
@@ -142,6 +149,15 @@ def table_items(block: Block, v: Vocab) -> list[Item]:
                         if text.strip():
                             _set_field(target, g.field, text.strip(), v)
     return items
+
+
+def kind_header(row: list, v: Vocab) -> bool:
+    """Does this row head a table of items (a cell that is a kind word: 目標, 施策 …)?"""
+    return any(g.kind for g in _groups(row, v))
+
+
+def _no_labels(rows: list, g: _Group, v: Vocab) -> bool:
+    return not any(parse_items(" ".join(_cells(row, g.cols)), g.kind or "", v, None, "table") for row in rows)
 
 
 def _cells(row: list, cols: list[int]) -> list[str]:
