@@ -74,3 +74,40 @@ def ends_like_sentence(text: str) -> bool:
     """True when the text ends with an auxiliary verb (です, ます, た …): a sentence, not a title."""
     toks = [t for t in tokenize(text.strip()) if t.pos[0] not in ("補助記号", "空白")]
     return bool(toks) and toks[-1].pos[0] == "助動詞"
+
+
+# Context taken on each side of a space when deciding whether it lies inside a word.
+SPACE_CONTEXT_CHARS = 12
+
+
+def space_inside_word(left: str, right: str, *, bound_after: tuple[str, ...] = ("接頭辞",),
+                      bound_before: tuple[str, ...] = ("助詞", "助動詞", "接尾辞")) -> bool:
+    """Is a space between `left` and `right` (the space-free text on each side) inside a word?
+
+    Yes when the joined text tokenizes (Sudachi, shortest units) into a word that crosses
+    the space (令 和 -> 令和, 生活応 援 -> 生活|応援), or when one side cannot stand on its
+    own: the left side ends with a prefix (`bound_after`: 第 |1) or the right side starts
+    with a word that only ever follows another (`bound_before`: particles, auxiliaries,
+    suffixes: 解消 される, 情報 化). Otherwise the space separates two words that are each
+    whole (所属 氏名: two cells, 情報化推進 職員研修: two items) and stays.
+    """
+    left, right = left[-SPACE_CONTEXT_CHARS:], right[:SPACE_CONTEXT_CHARS]
+    if not left or not right:
+        return False
+    cut = len(left)
+    for t in tokenize(left + right, "A"):
+        # a person's name across the space is Sudachi guessing (課長 加茂 -> 長加|茂): not evidence
+        if t.begin < cut < t.end and not (len(t.pos) > 2 and t.pos[2] == "人名"):
+            return True
+        if t.begin >= cut:
+            break
+    last = tokenize(left, "A")
+    first = tokenize(right, "A")
+    if last and _pos_in(last[-1].pos, bound_after):
+        return True
+    return bool(first) and _pos_in(first[0].pos, bound_before)
+
+
+def _pos_in(pos: tuple[str, ...], specs: tuple[str, ...]) -> bool:
+    """Does a part of speech match one of `specs` ("助詞", or a longer prefix "動詞,非自立可能")?"""
+    return any(tuple(spec.split(",")) == pos[: spec.count(",") + 1] for spec in specs)

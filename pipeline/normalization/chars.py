@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..rules import Rules, load_rules
+from ..ja.tokens import space_inside_word
 
 # Japanese characters for the spacing rules: kanji, kana, the iteration marks, ー.
 JA = r"\u3005\u3006\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe\u4e00-\u9fff\uf900-\ufaff"
 _JA_CHAR = re.compile(f"[{JA}]")
+_WS = re.compile(r"\s")
 
 
 def _ranges(spec: list[list[str]]) -> list[tuple[int, int]]:
@@ -34,6 +36,10 @@ class Normalizer:
     number_unit_left: re.Pattern[str]
     number_unit_right: re.Pattern[str]
     variants: dict[int, str]
+    ja_space: re.Pattern[str]
+    join_inside_words: bool
+    bound_after: tuple[str, ...]
+    bound_before: tuple[str, ...]
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -53,7 +59,27 @@ class Normalizer:
         s = self.digits_between.sub(r"\1\2\3", s)
         s = self.number_unit_left.sub(r"\1\2", s)
         s = self.number_unit_right.sub(r"\1\2", s)
+        if self.join_inside_words:
+            s = self._join_split_words(s)
         return s
+
+    def _join_split_words(self, s: str) -> str:
+        """Drop each space between two Japanese characters that Sudachi finds inside a word
+        (see `space_inside_word`); separators (two cells, two items, label and title) stay."""
+        if not self.ja_space.search(s):
+            return s
+        out: list[str] = []
+        pos = 0
+        for m in self.ja_space.finditer(s):
+            left_text = "".join(out) + s[pos:m.start()]
+            left = _WS.split(left_text)[-1]
+            right = _WS.split(s[m.end():], 1)[0]
+            out.append(s[pos:m.start()])
+            if not space_inside_word(left, right, bound_after=self.bound_after, bound_before=self.bound_before):
+                out.append(m.group(0))
+            pos = m.end()
+        out.append(s[pos:])
+        return "".join(out)
 
 
 def _build(rules: Rules) -> Normalizer:
@@ -75,7 +101,12 @@ def _build(rules: Rules) -> Normalizer:
     units = "|".join(re.escape(u) for u in sorted(sp.get("number_units", []), key=len, reverse=True))
     number_unit_left = re.compile(f"([{JA}]) +([0-9]+(?:{units}))") if units else re.compile(r"(?!x)x")
     number_unit_right = re.compile(f"([0-9]) +({units})") if units else re.compile(r"(?!x)x")
-    return Normalizer(table, keep, letter_spaced, digits_between, number_unit_left, number_unit_right, variants)
+    # a run of spaces with a Japanese character on each side: inside a word or a separator (Sudachi)
+    ja_space = re.compile(f"(?<=[{JA}]) +(?=[{JA}])")
+    join = bool(sp.get("join_split_words", True))
+    return Normalizer(table, keep, letter_spaced, digits_between, number_unit_left, number_unit_right, variants,
+                      ja_space, join, tuple(sp.get("bound_after_pos", ["接頭辞"])),
+                      tuple(sp.get("bound_before_pos", ["助詞", "助動詞", "接尾辞"])))
 
 
 def normalizer(rules: Rules | None = None) -> Normalizer:
