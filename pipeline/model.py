@@ -53,6 +53,7 @@ class Section:
     style: str
     text_parts: list[str] = field(default_factory=list)
     inferred: bool = False
+    number: int | None = None  # the label's ordinal (第3章 -> 3, (2) -> 2, ① -> 1)
 
     @property
     def text(self) -> str:

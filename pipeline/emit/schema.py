@@ -34,6 +34,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         _f("parent_id", S, "section_id of the enclosing section"),
         _f("level", I32, "1 = chapter (第N章), deeper = larger"),
         _f("label", S, "the heading's number as written, e.g. 第3章, (2), ①"),
+        _f("number", I32, "the label's ordinal: 第3章 -> 3, (2) -> 2, ① -> 1"),
         _f("title", S, "heading text without the label"),
         _f("page", I32, "first page (PDF)"),
         _f("text", S, "the section's own body text, lines joined"),

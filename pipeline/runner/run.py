@@ -115,7 +115,7 @@ def document_rows(doc: Document, rules: Rules) -> Tables:
         "pages": doc.pages, "sections": len(doc.sections), "readable": doc.readable,
     })
     for s in doc.sections:
-        t.sections.append({"doc_id": doc.doc_id, "section_id": s.section_id, "parent_id": s.parent_id,
+        t.sections.append({"doc_id": doc.doc_id, "section_id": s.section_id, "parent_id": s.parent_id, "number": s.number,
                            "level": s.level, "label": s.label, "title": s.title, "page": s.page,
                            "text": s.text, "style": s.style, "inferred": s.inferred})
     for f in doc.findings:

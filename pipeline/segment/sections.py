@@ -6,7 +6,8 @@ PDF is set larger or in the heading font than body text. A heading closes
 every open section of the same or deeper level. Chapter headings that repeat
 (slide navigation) are not new sections; a bare 第N章 takes the next short
 line as its title; sections before the first chapter when that chapter is
-第2章 go under an inferred 第1章 (reported).
+a chapter that is not the first of its series (第2章) go under the chapter before it, inferred
+(reported).
 
 PDFs take another path (segment_pdf): ingest marks the heading lines from the whole document's
 layout (pdf_headings.detect: contents titles, learned heading styles, tables excluded) and the
@@ -14,10 +15,13 @@ levels come from the document's own order of numbering styles, not from headings
 """
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 
 from .headings import HeadingMatch, match_heading
 from .pdf_headings import HeadLabel, assign_levels, clean_title, head_label, missing_numbers
+from .enumerators import ordinal
 from ..model import Block, Document, Section
 from ..rules import Rules, load_rules
 from ..ja.tokens import ends_like_sentence
@@ -64,7 +68,7 @@ def segment_pdf(doc: Document) -> Document:
     sigs = [(str(doc.blocks[i].bold), round((doc.blocks[i].size or 0) * 2) / 2) for i, _ in heads]
     levels = assign_levels([(h, sig) for (_, h), sig in zip(heads, sigs)])
     first = next((k for k, (_, h) in enumerate(heads) if h.style == "chapter"), None)
-    if first and heads[first][1].label in ("第2章", "2章"):   # they go under an inferred 第1章
+    if first and previous_label(heads[first][1].label):   # they go under the inferred chapter before it
         levels[:first] = [lv + (h.style != "matter") for lv, (_, h) in zip(levels[:first], heads[:first])]
     inferred = missing_numbers([h for _, h in heads], levels)
     for k, label in inferred.items():
@@ -95,7 +99,8 @@ def segment_pdf(doc: Document) -> Document:
         style = _PDF_STYLE_NAMES.get(h.style, h.style or "unnumbered")
         m = HeadingMatch(style, level, h.label, None, h.title)
         sid = _section_id(parent, m, used_ids)
-        sec = Section(sid, parent.section_id if parent else None, level, h.label, h.title, b.page, style)
+        sec = Section(sid, parent.section_id if parent else None, level, h.label, h.title, b.page, style,
+                      number=label_number(h.label))
         sections.append(sec)
         stack.append(sec)
         current = sec
@@ -163,7 +168,8 @@ def segment_document(doc: Document, rules: Rules | None = None) -> Document:
             last_number[m.style] = (level, m.number)
         parent = stack[-1] if stack else None
         sid = _section_id(parent, m, used_ids)
-        sec = Section(sid, parent.section_id if parent else None, level, m.label, m.title, b.page, m.style)
+        sec = Section(sid, parent.section_id if parent else None, level, m.label, m.title, b.page, m.style,
+                      number=m.number)
         sections.append(sec)
         stack.append(sec)
         current = sec
@@ -209,18 +215,38 @@ def _section_id(parent: Section | None, m: HeadingMatch, used: set[str]) -> str:
     return sid
 
 
+def previous_label(label: str) -> str | None:
+    """The label of the chapter before this one in the same form: 第3章 -> 第2章, 2章 -> 1章, 第三章 -> 第二章."""
+    m = re.search(r"[0-9]+|[一二三四五六七八九十]+", label)
+    n = ordinal(m.group(0)) if m else None
+    if m is None or n is None or n < 2:
+        return None
+    before = str(n - 1) if m.group(0).isdigit() else _KANJI[n - 1] if n - 1 < len(_KANJI) else None
+    return None if before is None else label[: m.start()] + before + label[m.end():]
+
+
+def label_number(label: str) -> int | None:
+    """The ordinal a label carries: 第3章 -> 3, (2) -> 2, ① -> 1, 2.1 -> 1, 参考1 -> 1."""
+    m = re.search(r"[0-9]+(?:[-.][0-9]+)*|[一二三四五六七八九十]+|[①-⑳]|(?<![A-Za-z])[IVX]+(?![A-Za-z])", label or "")
+    return ordinal(m.group(0)) if m else None
+
+
+_KANJI = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+
+
 def _infer_first_chapter(doc: Document, sections: list[Section]) -> list[Section]:
-    """Numbered sections before a document's first chapter, when that chapter is 第2章,
-    belong to a 第1章 whose heading the source lacks."""
+    """Numbered sections before a document's first chapter heading, when that chapter is not
+    the first of its series (第2章), belong to the chapter before it, whose heading the source
+    lacks (a cover page set the first chapter's title as an image, say). Reported."""
     chapters = [s for s in sections if s.style == "chapter"]
-    if not chapters or chapters[0].label not in ("第2章", "2章"):
+    label = previous_label(chapters[0].label) if chapters else None
+    if label is None:
         return sections
     first = sections.index(chapters[0])
     orphans = [s for s in sections[:first] if s.parent_id is None and s.style != "matter"]
     if not orphans:
         return sections
-    label = "第1章" if chapters[0].label.startswith("第") else "1章"
-    inferred = Section(label, None, 1, label, "", orphans[0].page, "chapter", inferred=True)
+    inferred = Section(label, None, 1, label, "", orphans[0].page, "chapter", inferred=True, number=label_number(label))
     for s in orphans:
         s.parent_id = inferred.section_id
     doc.find("segment", f"{chapters[0].label} is the first chapter heading; the sections before it are placed under an inferred {label}",
