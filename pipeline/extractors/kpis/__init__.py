@@ -17,6 +17,7 @@ from typing import Any
 from ...ja.fiscal import find_years
 from ...segment.headings import parse_number
 from .cells import CellValue, parse_cell, strip_notes
+from .sheets import read_sheets
 from ...model import Block, Document, Tables
 from ...rules import Rules
 from ..vocab import vocab
@@ -313,3 +314,45 @@ def extract(doc: Document, out: Tables, rules: Rules) -> None:
     for k in target_lines(doc, rules, len(out.kpis) + 1):
         out.kpis.append(k["kpi"])
         out.kpi_values.extend(k["values"])
+    for k in sheet_rows(doc, rules, len(out.kpis) + 1, {x["indicator"] for x in out.kpis}):
+        out.kpis.append(k["kpi"])
+        out.kpi_values.extend(k["values"])
+
+
+def sheet_rows(doc: Document, rules: Rules, first_id: int, seen: set[str]) -> list[dict]:
+    """Indicators of sheets whose table structure was lost (sheets.py), as KPI rows."""
+    out: list[dict] = []
+    notes = _notes(doc, rules)
+    for row in read_sheets(doc, rules):
+        name, name_notes = strip_notes(row.name, rules)
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        cols: list[_Column] = []
+        r = _Row(name, row.name, None, {}, name_notes)
+        for ci, (col, raw) in enumerate(row.cells):
+            if col.role in ("baseline", "target"):
+                cols.append(_Column(ci, col.role, col.fy))
+            else:
+                cols.append(_Column(ci, "year", col.fy, col.role))
+            r.cells[ci] = raw
+        k = _kpi(doc, doc.blocks[row.block], r, cols, notes, rules, f"k{first_id + len(out)}")
+        _unit_from_name(k, name, rules)
+        out.append(k)
+    return out
+
+
+def _unit_from_name(k: dict, name: str, rules: Rules) -> None:
+    """A unit written in the indicator's name, 加入率(%) or 件数(単位:件), for cells written without one."""
+    rx = rules.regex(rules.get("kpis")["cells"]["unit_in_name_pattern"])
+    m = rx.search(name)
+    if not m:
+        return
+    unit = m.group("unit")
+    kpi = k["kpi"]
+    for side in ("baseline", "target"):
+        if kpi[f"{side}_value"] is not None and not kpi[f"{side}_unit"]:
+            kpi[f"{side}_unit"] = unit
+    for v in k["values"]:
+        if v["value"] is not None and not v["unit"]:
+            v["unit"] = unit

@@ -31,6 +31,7 @@ class _CellRules:
     prefixes: tuple[str, ...]
     units: tuple[str, ...]
     max_unit: int
+    per: re.Pattern[str]
 
 
 def _compile(rules: Rules) -> _CellRules:
@@ -39,7 +40,8 @@ def _compile(rules: Rules) -> _CellRules:
     number = re.compile(r"^(?P<pre>" + "|".join(map(re.escape, prefixes)) + r")?\s*(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)\s*")
     return _CellRules(number, re.compile(conf["note_marker"]),
                       frozenset(conf.get("no_value", [])), prefixes,
-                      tuple(sorted(conf.get("units", []), key=len, reverse=True)), int(conf.get("max_unit_chars", 6)))
+                      tuple(sorted(conf.get("units", []), key=len, reverse=True)), int(conf.get("max_unit_chars", 6)),
+                      re.compile(conf.get("per_unit_pattern", "(?!)")))
 
 
 def _cr(rules: Rules | None) -> tuple[_CellRules, Rules]:
@@ -58,7 +60,8 @@ def _unit(rest: str, cr: _CellRules) -> str | None:
     rest = rest.strip()
     for u in cr.units:
         if rest.startswith(u):
-            return u
+            per = cr.per.match(rest[len(u):])  # compound units: 人/年, 万件/年
+            return u + per.group(0) if per else u
     m = re.match(r"^([^\s0-9()\[\]*、,。/]{1," + str(cr.max_unit) + r"})(?:$|\s|\()", rest)
     return m.group(1) if m else None
 
@@ -82,6 +85,9 @@ def parse_cell(raw: str | None, rules: Rules | None = None) -> CellValue:
     text, notes = strip_notes(" ".join(raw.split()), rules)
     if not text or text in cr.no_value or text.strip("()") in cr.no_value:
         return CellValue(notes=notes)
+    for u in cr.units:  # a no-value mark with its unit: ―%
+        if text.endswith(u) and text[:-len(u)].strip() in cr.no_value:
+            return CellValue(notes=notes)
     # split off bracketed parts: a year (overrides the column's) or a second value (actual)
     year = None
     second = None
