@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..rules import Rules
 from ..model import Block, Cell, Document
 
 # Marks a superscript footnote citation inside a line's raw text; normalize removes them.
@@ -62,10 +63,9 @@ def _main_size(chars: list[dict]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _heading_font() -> re.Pattern[str]:
-    from ..rules import load_rules
-
-    words = load_rules().get("headings").get("heading_fonts", [])
+def heading_font(rules: Rules) -> re.Pattern[str]:
+    """Font names that set headings (rules/headings.toml heading_fonts), one pattern."""
+    words = rules.get("headings").get("heading_fonts", [])
     return re.compile("(?i)" + "|".join(words)) if words else re.compile(r"(?!x)x")
 
 
@@ -137,7 +137,7 @@ def _footnote_zone(lines: list[_Line], sep: float | None) -> float | None:
     return None if any(ln.top > sep and ln.size >= body for ln in lines) else sep
 
 
-def _read_page(page: Any) -> _Page:
+def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     out = _Page(page.page_number, float(page.width), float(page.height))
     # fake bold: the same char drawn several times a fraction of a point apart. The copies'
     # sizes differ by float noise, so font and size must not keep them apart (extra_attrs=()).
@@ -158,7 +158,6 @@ def _read_page(page: Any) -> _Page:
 
     text_page = page.filter(outside) if boxes else page
     sep = _separator_top(page)
-    heading_font = _heading_font()
     lines = [_line_from(raw, heading_font) for raw in text_page.extract_text_lines(return_chars=True, strip=True)
              if raw["text"].strip()]
     sep = _footnote_zone(lines, sep)
@@ -320,7 +319,7 @@ def page_count(path: str) -> int:
         raise _pdf_error(exc, path) from None
 
 
-def read_pages(path: str, start: int = 0, end: int | None = None) -> tuple[int, list[_Page], list[tuple[int, str]]]:
+def read_pages(path: str, rules: Rules, start: int = 0, end: int | None = None) -> tuple[int, list[_Page], list[tuple[int, str]]]:
     """Read pages [start, end) of a PDF: (page count, pages, (page, error) for pages that failed).
 
     Each page is closed after use, so memory stays flat however long the document is.
@@ -329,12 +328,13 @@ def read_pages(path: str, start: int = 0, end: int | None = None) -> tuple[int, 
 
     pages: list[_Page] = []
     failed: list[tuple[int, str]] = []
+    font = heading_font(rules)
     try:
         with pdfplumber.open(path) as pdf:
             total = len(pdf.pages)
             for page in pdf.pages[start:end]:
                 try:
-                    pages.append(_read_page(page))
+                    pages.append(_read_page(page, font))
                 except Exception as exc:  # one broken page must not lose the document
                     failed.append((page.page_number, str(exc)))
                 finally:
@@ -346,8 +346,8 @@ def read_pages(path: str, start: int = 0, end: int | None = None) -> tuple[int, 
     return total, pages, failed
 
 
-def ingest_pdf(doc: Document, path: str) -> Document:
-    total, pages, failed = read_pages(path)
+def ingest_pdf(doc: Document, path: str, rules: Rules) -> Document:
+    total, pages, failed = read_pages(path, rules)
     doc.pages = total
     return assemble_pdf(doc, pages, failed)
 

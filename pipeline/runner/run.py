@@ -77,7 +77,7 @@ def build_document(path: Path, raw: Path, rules: Rules, pages: PdfPages | None =
             return doc
         try:
             if pages is None:
-                ingest_pdf(doc, str(path))
+                ingest_pdf(doc, str(path), rules)
             else:
                 doc.pages = pages.total
                 assemble_pdf(doc, pages.pages, pages.failed)
@@ -174,6 +174,11 @@ def _warm() -> None:
 
     load_rules()
     tokenize("計画")
+
+
+def _read_range(path: str, start: int, end: int):
+    """A worker reads pages [start, end) of a long PDF with the rules it loaded once."""
+    return read_pages(path, load_rules(), start, end)
 
 
 def _plan(job: _Job, workers: int, split_pages: int) -> None:
@@ -290,7 +295,7 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done) -> None:
             if job.ranges:
                 parts[job.doc_id] = {}
                 for i, (a, b) in enumerate(job.ranges):
-                    pending[pool.submit(read_pages, str(job.path), a, b)] = ("pages", job, i)
+                    pending[pool.submit(_read_range, str(job.path), a, b)] = ("pages", job, i)
             else:
                 pending[pool.submit(process_file, job.path, raw)] = ("doc", job, 0)
         while pending:
