@@ -160,8 +160,47 @@ def _years_as_rows(rows: list[list], rules: Rules) -> list[list] | None:
     return turned
 
 
+def _snap_to_headers(rows: list[list], rules: Rules) -> list[list]:
+    """Header cells centred in merged spans sit in other columns than their data cells
+    (header at 1, 4, 7; data at 0, 3, 6): each data cell moves to the nearest header column."""
+    nhead = _header_rows(rows, rules)
+    if len(rows) <= nhead:
+        return rows
+    head_cols = sorted({ci for r in rows[:nhead] for ci, c in enumerate(r) if c})
+    data_cols = {ci for r in rows[nhead:] for ci, c in enumerate(r) if c}
+    if not head_cols or not data_cols or data_cols <= set(head_cols):
+        return rows
+    if len(data_cols - set(head_cols)) * 2 < len(data_cols):
+        return rows
+    out = [list(r) for r in rows[:nhead]]
+    for r in rows[nhead:]:
+        new: list = [None] * len(r)
+        for ci, c in enumerate(r):
+            if not c:
+                continue
+            hc = min(head_cols, key=lambda h: (abs(h - ci), h))
+            if hc < len(new) and new[hc]:
+                return rows  # two data cells under one header: not a centred span
+            if hc < len(new):
+                new[hc] = c
+        out.append(new)
+    return out
+
+
+def _money_table(doc: Document, block: Block, bi: int, rules: Rules) -> bool:
+    """A money table (収支計画: 千円, 収入, 支出 …) is no KPI table, whatever its headers say."""
+    conf = rules.get("kpis").get("not_kpi", {})
+    cues = conf.get("money_cues", [])
+    text = " ".join(c for r in block.rows for c in r if c)
+    text += " " + " ".join(b.text for b in doc.blocks[max(0, bi - 2):bi] if b.text)
+    return sum(1 for c in cues if c in text) >= int(conf.get("money_min", 2))
+
+
 def read_table(doc: Document, block: Block, bi: int, rules: Rules, first_id: int = 1) -> list[dict]:
     rows = block.rows
+    if _money_table(doc, block, bi, rules):
+        return []
+    rows = _snap_to_headers(rows, rules) if len(rows) >= 2 else rows
     turned = _years_as_rows(rows, rules)
     if turned is not None:
         rows = turned
@@ -232,9 +271,13 @@ def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[
         if c.role == "baseline":
             base = {"value": cell.value, "unit": cell.unit, "fy": fy, "raw": raw}
             values.append(_val("baseline", fy, cell, raw))
+            if cell.second is not None and cell.second.value is not None:  # 9人(延べ243日)
+                values.append(_val("baseline", fy, cell.second, raw))
         elif c.role == "target":
             target = {"value": cell.value, "unit": cell.unit, "fy": fy, "raw": raw}
             values.append(_val("target", fy, cell, raw))
+            if cell.second is not None and cell.second.value is not None:  # 年3人(5年間で15人)
+                values.append(_val("target", fy, cell.second, raw))
         else:
             kind = c.kind
             if kind == "plan_actual":

@@ -32,6 +32,7 @@ class _CellRules:
     units: tuple[str, ...]
     max_unit: int
     per: re.Pattern[str]
+    qualifier: re.Pattern[str]
 
 
 def _compile(rules: Rules) -> _CellRules:
@@ -41,7 +42,8 @@ def _compile(rules: Rules) -> _CellRules:
     return _CellRules(number, re.compile(conf["note_marker"]),
                       frozenset(conf.get("no_value", [])), prefixes,
                       tuple(sorted(conf.get("units", []), key=len, reverse=True)), int(conf.get("max_unit_chars", 6)),
-                      re.compile(conf.get("per_unit_pattern", "(?!)")))
+                      re.compile(conf.get("per_unit_pattern", "(?!)")),
+                      re.compile(conf.get("qualifier_pattern", "(?!)")))
 
 
 def _cr(rules: Rules | None) -> tuple[_CellRules, Rules]:
@@ -69,6 +71,7 @@ def _unit(rest: str, cr: _CellRules) -> str | None:
 def _one(text: str, cr: _CellRules) -> CellValue | None:
     """A single value: 延べ12回, 59.3%, 24. None when the text is not a value."""
     t = text.strip().strip("()").strip()
+    t = cr.qualifier.sub("", t)
     m = cr.number.match(t)
     if not m:
         return None
