@@ -180,8 +180,24 @@ def segment_document(doc: Document, rules: Rules | None = None) -> Document:
                 seen_chapters.add((m.label, m.title))
             else:
                 pending_title = sec
-    doc.sections = _infer_first_chapter(doc, sections)
+    doc.sections = _infer_first_chapter(doc, _document_levels(sections))
     return doc
+
+
+def _document_levels(sections: list[Section]) -> list[Section]:
+    """Levels and parents from the document's own nesting of numbering styles (a plan may put
+    ① above (1)), not from the global order of the style table."""
+    heads = [(HeadLabel(s.style if s.label or s.style == "matter" else "", s.label, s.title), ("", 0.0))
+             for s in sections]
+    levels = assign_levels(heads)
+    stack: list[Section] = []
+    for s, level in zip(sections, levels):
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        s.level = level
+        s.parent_id = stack[-1].section_id if stack else None
+        stack.append(s)
+    return sections
 
 
 def _plausible_number(m: HeadingMatch, last_number: dict[str, tuple[int, int]]) -> bool:
