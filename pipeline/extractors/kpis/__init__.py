@@ -18,6 +18,7 @@ from ...ja.fiscal import find_years
 from ...segment.headings import parse_number
 from .cells import CellValue, parse_cell, strip_notes
 from .sheets import read_sheets
+from .text_targets import read_text_targets
 from ...model import Block, Document, Tables
 from ...rules import Rules
 from ..vocab import vocab
@@ -301,7 +302,7 @@ def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[
                 "baseline_value": base["value"], "baseline_unit": base["unit"], "baseline_fy": base["fy"],
                 "baseline_raw": base["raw"], "target_value": target["value"], "target_unit": target["unit"],
                 "target_fy": target["fy"], "target_raw": target["raw"], "notes": note_text, "page": block.page,
-                "indicator_raw": r.indicator_raw},
+                "indicator_raw": r.indicator_raw, "_section": block.section_id},
         "values": [dict(x, doc_id=doc.doc_id, kpi_id=kpi_id, page=block.page) for x in values],
     }
 
@@ -360,6 +361,59 @@ def extract(doc: Document, out: Tables, rules: Rules) -> None:
     for k in sheet_rows(doc, rules, len(out.kpis) + 1, {x["indicator"] for x in out.kpis}):
         out.kpis.append(k["kpi"])
         out.kpi_values.extend(k["values"])
+    for k in text_rows(doc, rules, len(out.kpis) + 1, {x["indicator"] for x in out.kpis}):
+        out.kpis.append(k["kpi"])
+        out.kpi_values.extend(k["values"])
+    _link_enclosing(doc, out)
+
+
+def _squash(s: str | None) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+def _link_enclosing(doc: Document, out: Tables) -> None:
+    """A KPI with no initiative named in its table measures the initiative whose heading encloses it."""
+    by_title: dict[str, str] = {}
+    for it in out.initiatives:
+        if it.get("doc_id") == doc.doc_id and it.get("title"):
+            by_title.setdefault(_squash(it["title"]), it["initiative_id"])
+    sections = {s.section_id: s for s in doc.sections}
+    for k in out.kpis:
+        if k.get("doc_id") != doc.doc_id or k.get("initiative_id") or k.get("_section") is None or not by_title:
+            continue
+        sid = k.get("_section")
+        while sid is not None and sid in sections:
+            iid = by_title.get(_squash(sections[sid].title))
+            if iid:
+                k["initiative_id"] = iid
+                break
+            sid = sections[sid].parent_id
+    for k in out.kpis:
+        k.pop("_section", None)
+
+
+def text_rows(doc: Document, rules: Rules, first_id: int, seen: set[str]) -> list[dict]:
+    """Targets written in text (text_targets.py) as KPI rows."""
+    out: list[dict] = []
+    notes = _notes(doc, rules)
+    for t in read_text_targets(doc, rules):
+        name, name_notes = strip_notes(t.name, rules)
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        r = _Row(name, t.name, None, {}, name_notes)
+        cols: list[_Column] = []
+        if t.first is not None:
+            cols.append(_Column(0, "baseline"))
+            r.cells[0] = t.first
+        if t.second_kind == "target":
+            cols.append(_Column(1, "target", t.second_fy))
+        else:
+            cols.append(_Column(1, "year", t.second_fy, "actual"))
+        r.cells[1] = t.second
+        block = doc.blocks[t.block]
+        out.append(_kpi(doc, block, r, cols, notes, rules, f"k{first_id + len(out)}"))
+    return out
 
 
 def sheet_rows(doc: Document, rules: Rules, first_id: int, seen: set[str]) -> list[dict]:
