@@ -212,7 +212,7 @@ def entries_of(lines: list[tuple[str, int | None]], r: OutlineRules, norm) -> li
             out.extend(packed_entries(t, i, page, r, norm))
             continue
         e = line_entry(t, i, page, r, norm)
-        if in_contents and not e.contents and e.label is None and len(t) > r.max_title_chars:
+        if in_contents and not e.contents and _ends_contents(e, out, r):
             in_contents = False
         e.contents = e.contents or (in_contents and e.label is not None and len(e.title) <= r.max_title_chars)
         prev = out[-1] if out else None
@@ -224,6 +224,21 @@ def entries_of(lines: list[tuple[str, int | None]], r: OutlineRules, norm) -> li
         last = i
         out.append(e)
     return _contents_region(out)
+
+
+def _ends_contents(e: Entry, before: list[Entry], r: OutlineRules) -> bool:
+    """The body starts after a contents page: a long unlabelled line, plain text once the
+    contents has given page numbers, or a heading that repeats a contents entry."""
+    if e.label is not None and not e.title:
+        return False  # a label alone on its line: its title (and page number) is on the next
+    if e.label is None and len(e.title) > r.max_title_chars:
+        return True
+    listed = [x for x in before if x.contents]
+    if not any(x.page_ref for x in listed):
+        return False
+    if e.label is None:
+        return True
+    return any(_fold(x.title) == _fold(e.title) for x in listed)
 
 
 def _contents_region(entries: list[Entry]) -> list[Entry]:

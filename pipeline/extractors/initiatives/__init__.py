@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from ...segment.outline import compile_rules
 from .classify import outline_items, section_items
 from .tables import Item, kind_header, table_items
-from .text import counted_intros, item_blocks, kind_sections, labeled_lines, progress_items
+from .text import counted_intros, item_blocks, kind_sections, progress_items
 from ...model import Document, Tables
 from ...rules import Rules
 from ..vocab import Vocab, vocab
@@ -43,7 +43,6 @@ def collect(doc: Document, rules: Rules) -> list[Item]:
         elif not continues:
             carried = None
     items = section_items(doc, items, rules) + items
-    items += labeled_lines(doc, v)
     items += counted_intros(doc, v, rules)
     items += kind_sections(doc, v, rules)
     items += item_blocks(doc, v)
@@ -179,7 +178,8 @@ def report(doc: Document, items: list[Item]) -> None:
                          snippet=f"{kind}{a} … {kind}{b}")
     parented = {it.kind for it in items if it.parent is not None}
     for it in items:
-        if it.parent is None and it.kind in parented and it.source != "progress_table":
+        # the outline knows a top-level item: only other sources may have lost a parent
+        if it.parent is None and it.kind in parented and it.source not in ("progress_table", "outline", "contents"):
             doc.find("initiatives", f"{it.item_id}: parent could not be determined; left empty", page=it.page,
                      snippet=it.title)
 

@@ -1,6 +1,5 @@
 """Initiatives from running text and headings.
 
-- labeled lines: a short line that starts with a kind label (視点1 区民ニーズに即した…);
 - counted introductions: "…3つの視点" followed by that many short title lines;
 - kind sections: a section titled with a kind phrase (3 推進の基礎となる取組) whose
   sub-sections are its items;
@@ -13,39 +12,10 @@ from __future__ import annotations
 import re
 
 from ...segment.headings import parse_number
-from .tables import Item, parse_items
+from .tables import Item
 from ...model import Block, Document, Section
 from ...rules import Rules
-from ...ja.tokens import ends_like_sentence
 from ..vocab import Vocab
-
-
-_TOC_TAIL = re.compile(r"\s*(?:[.…‥・･·\-ー]{3,}|\s{2,}|\s)\s*[0-9]{1,3}\s*(?:ページ|頁|p\.?)?$|\s*[.…‥･·]{3,}\s*$")
-
-
-def strip_toc(text: str) -> tuple[str, bool]:
-    """A table-of-contents line without its dot leaders and page number: 目標2 行政運営の効率化 …… 22ページ."""
-    m = _TOC_TAIL.search(text)
-    if m and m.start() > 0 and (re.search(r"[.…‥･·]{3,}", m.group(0)) or re.search(r"ページ|頁", m.group(0))):
-        return text[: m.start()].rstrip(), True
-    return text, False
-
-
-def labeled_lines(doc: Document, v: Vocab) -> list[Item]:
-    out = []
-    for bi, b in enumerate(doc.blocks):
-        if b.kind not in ("paragraph", "heading") or not b.text or len(b.text) > 80:
-            continue
-        text, toc = strip_toc(b.text)
-        m = v.label.match(text)
-        if not m:
-            continue
-        found = parse_items(text, m.group("kind"), v, b.page, "toc" if toc else "text")
-        if (len(found) == 1 and not ends_like_sentence(found[0].title) and "。" not in found[0].title
-                and not found[0].title.endswith(("、", "・", ",", "の"))):
-            found[0].order = bi
-            out.append(found[0])
-    return out
 
 
 def counted_intros(doc: Document, v: Vocab, rules: Rules) -> list[Item]:
