@@ -43,5 +43,6 @@ bench: setup
 	$(PY) tools/bench.py
 
 clean:
-	rm -rf $(OUT)/*.parquet $(OUT)/plans.duckdb $(OUT)/report.html $(OUT)/.cache .pytest_cache .mypy_cache
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf $(OUT)/*.parquet $(OUT)/plans.duckdb $(OUT)/report.html $(OUT)/.cache $(OUT)/.lock $(OUT)/.*.tmp .pytest_cache .mypy_cache
+	@# the project's own bytecode only: the venv's was compiled at install (its stamp stays valid)
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

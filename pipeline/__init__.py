@@ -20,23 +20,40 @@ if TYPE_CHECKING:  # heavy imports stay lazy: `import pipeline` is cheap
 __version__ = "0.1.0"
 
 
-def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int | None = None,
-            quiet: bool = True, compare: bool = True) -> "RunResult":
-    """Extract every .pdf/.txt/.md under `raw` into the tables under `out` (incremental)."""
-    from .crossdoc.series import run as compare_run
-    from .runner.run import run_folder
+def __getattr__(name: str):
+    if name in ("RunError", "Interrupted"):  # lazily: `import pipeline` stays cheap
+        from .runner import guard
 
-    result = run_folder(Path(raw), Path(out), workers=workers, quiet=quiet)
-    if compare:
-        compare_run(Path(out))
+        return getattr(guard, name)
+    raise AttributeError(name)
+
+
+def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int | None = None,
+            quiet: bool = True, compare: bool = True, allow_empty: bool = False) -> "RunResult":
+    """Extract every .pdf/.txt/.md under `raw` into the tables under `out` (incremental).
+
+    Raises `pipeline.RunError` (what the command line exits 3 for: `raw` missing, `out` not
+    writable or in use by another run, no documents in `raw` over existing tables unless
+    `allow_empty`) and KeyboardInterrupt on Ctrl-C / SIGTERM (the previous tables stay whole)."""
+    from .crossdoc.series import run as compare_run
+    from .runner.guard import guard
+    from .runner.run import check_raw, run_folder
+
+    check_raw(Path(raw), Path(out))
+    with guard(Path(out)):
+        result = run_folder(Path(raw), Path(out), workers=workers, quiet=quiet, allow_empty=allow_empty)
+        if compare:
+            compare_run(Path(out))
     return result
 
 
 def compare(out: str | Path = "extracted") -> "Comparison":
     """Build plans.duckdb, the KPI series, ward × topic and report.html from `out`'s tables."""
     from .crossdoc.series import run as compare_run
+    from .runner.guard import guard
 
-    return compare_run(Path(out))
+    with guard(Path(out)):
+        return compare_run(Path(out))
 
 
 def normalize(text: str) -> str:

@@ -1,7 +1,14 @@
-"""Command line: `python -m pipeline extract|normalize`.
+"""Command line: `python -m pipeline extract|compare|normalize`.
 
-Exit status: 0 every document read; 1 some document could not be read (it is in
-issues.parquet, the rest is written); 2 bad arguments.
+Exit status (the README's table):
+  0  every document was read
+  1  some documents (or folders) could not be read: named in issues.parquet and the summary,
+     every other document written
+  2  usage: bad arguments, a malformed rule file
+  3  environment: --raw missing, --out not writable or a file, --out locked by another run,
+     an empty --raw over existing tables (without --allow-empty), a disk or worker failure
+  130 / 143  interrupted by Ctrl-C / SIGTERM: workers stopped, finished documents cached,
+     the previous tables left whole
 """
 from __future__ import annotations
 
@@ -11,7 +18,31 @@ from pathlib import Path
 
 from . import __version__
 from .normalization.chars import normalizer
-from .runner.run import RunResult, run_folder
+from .runner.guard import Interrupted, RunError, guard
+from .runner.run import RunResult, check_raw, run_folder
+
+EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
+# the most paths listed one by one in the summary (the rest are in issues.parquet)
+DEFAULT_SUMMARY_LIST = 10
+
+
+def say(text: str = "") -> None:
+    """print() to stdout that survives a reader going away (`| head`): the run goes on, quietly."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def summary(result: RunResult, out: Path) -> str:
@@ -26,36 +57,44 @@ def summary(result: RunResult, out: Path) -> str:
     errors = sum(1 for r in issues if r["severity"] == "error")
     lines.append(f"  findings {len(issues)} ({errors} errors, {len(issues) - errors} warnings) in issues.parquet")
     if result.unreadable:
-        lines.append(f"  could not read {len(result.unreadable)}: " + ", ".join(result.unreadable))
+        lines.append(f"  could not read {len(result.unreadable)}: " + ", ".join(result.unreadable[:DEFAULT_SUMMARY_LIST])
+                     + (" …" if len(result.unreadable) > DEFAULT_SUMMARY_LIST else ""))
+        shown = set(result.unreadable[:DEFAULT_SUMMARY_LIST])
         for r in issues:
-            if r["severity"] == "error" and r["doc_id"] in result.unreadable:
+            if r["severity"] == "error" and r["doc_id"] in shown:
                 lines.append(f"    {r['doc_id']}: {r['message']}")
+    ignored = [s for s in result.skipped if s.severity != "error"]
+    if ignored:
+        lines.append(f"  not read {len(ignored)} other file(s) under --raw (unsupported, not regular files): "
+                     + ", ".join(s.rel for s in ignored[:DEFAULT_SUMMARY_LIST])
+                     + (" …" if len(ignored) > DEFAULT_SUMMARY_LIST else ""))
+    if result.cache_repaired:
+        lines.append(f"  {len(result.cache_repaired)} damaged cache entr{'y' if len(result.cache_repaired) == 1 else 'ies'} "
+                     "recomputed: " + ", ".join(result.cache_repaired[:DEFAULT_SUMMARY_LIST]))
     return "\n".join(lines)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    raw = Path(args.raw)
-    if not raw.is_dir():
-        print(f"error: --raw {raw} is not a folder", file=sys.stderr)
-        return 2
-    out = Path(args.out)
+    raw, out = Path(args.raw), Path(args.out)
     if args.workers is not None and args.workers < 1:
         print("error: --workers must be 1 or more", file=sys.stderr)
-        return 2
-    result = run_folder(raw, out, workers=args.workers, quiet=args.quiet)
-    print(summary(result, out))
-    if not args.no_compare:
-        stamp = out / ".cache" / "compare.stamp"
-        outputs = [out / "plans.duckdb", out / "report.html"]
-        fresh = stamp.exists() and stamp.read_text() == result.fingerprint and all(p.exists() for p in outputs)
-        if not fresh:  # nothing changed since the layer was last built: keep it
-            from .crossdoc.series import run as compare_run
+        return EXIT_USAGE
+    check_raw(raw, out)
+    with guard(out):  # the tables and the cross-document layer, one run at a time
+        result = run_folder(raw, out, workers=args.workers, quiet=args.quiet, allow_empty=args.allow_empty)
+        say(summary(result, out))
+        if not args.no_compare:
+            stamp = out / ".cache" / "compare.stamp"
+            outputs = [out / "plans.duckdb", out / "report.html"]
+            fresh = stamp.exists() and stamp.read_text() == result.fingerprint and all(p.exists() for p in outputs)
+            if not fresh:  # nothing changed since the layer was last built: keep it
+                from .crossdoc.series import run as compare_run
 
-            compare_run(out)
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(result.fingerprint)
-        print(f"  cross-document layer: {out}/plans.duckdb, {out}/report.html (python -m pipeline compare --out {out})")
-    return 1 if result.unreadable else 0
+                compare_run(out)
+                stamp.parent.mkdir(parents=True, exist_ok=True)
+                stamp.write_text(result.fingerprint)
+            say(f"  cross-document layer: {out}/plans.duckdb, {out}/report.html (python -m pipeline compare --out {out})")
+    return EXIT_UNREADABLE if result.unreadable else EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -63,22 +102,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not (out / "documents.parquet").exists():
         print(f"error: {out}/documents.parquet not found; run `python -m pipeline extract --out {out}` first",
               file=sys.stderr)
-        return 2
+        return EXIT_ENVIRONMENT
     from .crossdoc.series import run as compare_run, screen
 
-    c = compare_run(out)
-    print(screen(c))
-    print(f"\nwrote {out}/plans.duckdb, {out}/report.html and the kpi_series, initiative_topics, ward_topics, "
+    with guard(out):
+        c = compare_run(out)
+    say(screen(c))
+    say(f"\nwrote {out}/plans.duckdb, {out}/report.html and the kpi_series, initiative_topics, ward_topics, "
           "untagged_initiatives tables")
     return 0
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
     norm = normalizer()
-    for line in sys.stdin:
-        end = "\n" if line.endswith("\n") else ""
-        sys.stdout.write(norm(line.rstrip("\n").rstrip("\r")) + end)
-    return 0
+    try:
+        for line in sys.stdin:
+            end = "\n" if line.endswith("\n") else ""
+            sys.stdout.write(norm(line.rstrip("\n").rstrip("\r")) + end)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has what it wanted (`| head`)
+        _silence_stdout()
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", default="extracted", help="folder for the Parquet tables (default: extracted)")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     ex.add_argument("--workers", "-j", type=int, default=None,
-                    help="worker processes (default: all cores); 1 runs in this process")
+                    help="worker processes (default: all cores, and never more); 1 runs in this process")
+    ex.add_argument("--allow-empty", action="store_true",
+                    help="let a --raw without documents replace existing tables with empty ones")
     ex.set_defaults(func=cmd_extract)
     ex.add_argument("--no-compare", action="store_true",
                     help="skip the cross-document layer (plans.duckdb, report.html)")
@@ -107,20 +153,45 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = ap.parse_args(argv)
     except SystemExit as exc:
-        return int(exc.code or 0) if exc.code in (0, None) else 2
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
     from .rules import RulesError
 
     try:
         return int(args.func(args))
     except RulesError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: the previous tables are unchanged; run again to finish", file=sys.stderr)
-        return 130
+        return EXIT_USAGE
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else 2
+        what = "Ctrl-C" if signum == 2 else getattr(exc, "args", ["signal"])[0]
+        print(f"\ninterrupted ({what}): workers stopped, the previous tables are unchanged, the documents "
+              "finished so far are cached; run again to finish", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:
-        # the reader of our output went away (| head): not an error of ours
-        import os
+        _silence_stdout()  # the reader of our output went away (| head): not an error of ours
+        return EXIT_OK
+    except OSError as exc:  # disk full, a folder that vanished mid-run …: the environment, not a document
+        name = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"error:{name}: {exc.strerror or exc}; the previous tables are unchanged", file=sys.stderr)
+        return EXIT_ENVIRONMENT
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+
+def run() -> None:
+    """`python -m pipeline`: main(), then exit without the interpreter's teardown.
+
+    Everything is written and closed by then; skipping the teardown (os._exit) avoids pyarrow's
+    exit-time abort (`terminate called without an active exception`, arrow issue 34314), which
+    otherwise ends about one run in thirty with SIGABRT after the work is done."""
+    import os
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            if stream is sys.stdout:
+                _silence_stdout()
+    os._exit(code)

@@ -18,6 +18,9 @@ DEFAULT_ENCODINGS = ("utf-8", "cp932", "euc_jp")
 DEFAULT_WRAPPED_SHARE = 0.25
 # a line is "full" (continues on the next line) within this many columns of the wrap width
 DEFAULT_WRAP_SLACK = 6
+# more NUL characters than this share of the text: binary data (or UTF-16 without a BOM), not text
+DEFAULT_NUL_SHARE = 0.05
+DEFAULT_NUL_STRAY = 2  # this many NULs are stray characters in any text, however short
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LIST = re.compile(r"^(\s*)[-*+]\s+(.*)$")
@@ -242,10 +245,17 @@ def ingest_text(doc: Document, data: bytes) -> Document:
         doc.readable = False
         doc.find("ingest", "empty file: nothing to extract", severity="error")
         return doc
-    if "\x00" in text[:4096]:
+    nuls = text.count("\x00")
+    if nuls > max(DEFAULT_NUL_STRAY, DEFAULT_NUL_SHARE * len(text)):
         doc.readable = False
-        doc.find("ingest", "binary data in a text file: not a plan document", severity="error")
+        doc.find("ingest", "binary data in a text file (NUL bytes throughout): not a plan document; "
+                           "if it is UTF-16 text, save it as UTF-8", severity="error")
         return doc
+    if nuls:  # a stray NUL (a copy error, a bad editor) costs that character, not the document
+        first = text.index("\x00")
+        doc.find("ingest", f"{nuls} NUL byte(s) in the text removed (first on line {text.count(chr(10), 0, first) + 1})",
+                 snippet=text[max(0, first - 20):first + 20].replace("\x00", "\\0"))
+        text = text.replace("\x00", "")
     doc.blocks = text_blocks(text, markdown=doc.source_format == "md")
     for b in doc.blocks:
         if b.kind != "table":

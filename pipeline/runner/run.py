@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from glob import escape as glob_escape
 import os
+import signal
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from ..extractors import EXTRACTORS
 from ..segment.docinfo import describe
-from ..ingest.pdf import PdfError, assemble_pdf, ingest_pdf, page_count, read_pages
+from ..ingest.pdf import PdfError, assemble_pdf, ingest_pdf, read_pages
 from ..ingest.text import ingest_text
 from ..segment.outline import build_outline
 from ..model import Line, TABLE_NAMES, Document, Tables
@@ -24,6 +26,7 @@ from ..normalization.reflow import normalize_document
 from ..rules import Rules, load_rules, rules_hash
 from ..segment.sections import segment_document
 from .cache import DEFAULT_CACHE_DIR, Cache, cache_key
+from .guard import INHERITED_FDS, Interrupted, RunError, guard  # noqa: F401  (re-exported)
 from .progress import Progress
 from ..emit.parquet import StreamWriter
 
@@ -32,11 +35,92 @@ DEFAULT_SUFFIXES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md"
 DEFAULT_SPLIT_PAGES = 24
 
 
+@dataclass
+class Skipped:
+    """A path under --raw that is not read: its finding goes to issues.parquet and the summary."""
+
+    rel: str
+    message: str
+    severity: str = "warning"  # "error": a document (or a folder of them) that should have been read
+
+
+def scan(raw: Path) -> tuple[list[Path], list[Skipped]]:
+    """Every .pdf/.txt/.md file below `raw` in a stable order (hidden files and folders skipped;
+    symlinked folders followed once), and what was not read with the reason."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[tuple[int, int]] = set()
+
+    def rel_of(p: Path) -> str:
+        return p.relative_to(raw).as_posix()
+
+    def walk(folder: Path) -> None:
+        try:
+            st = folder.stat()
+            if (st.st_dev, st.st_ino) in seen:
+                return  # a symlink loop, or a folder linked twice: read once
+            seen.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(rel_of(folder) + "/", _os_problem(exc, folder, "folder"), "error"))
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            p = Path(e.path)
+            try:
+                is_dir = e.is_dir()
+                is_file = e.is_file()
+                is_link = e.is_symlink()
+            except OSError as exc:
+                skipped.append(Skipped(rel_of(p), _os_problem(exc, p, "file"), "error"))
+                continue
+            supported = p.suffix.lower() in DEFAULT_SUFFIXES
+            if is_dir and is_link:
+                linked.append(p)  # after every real folder: a file is named by its real place first
+            elif is_dir:
+                walk(p)
+            elif is_link and not os.path.exists(p):
+                target = os.readlink(p)
+                skipped.append(Skipped(rel_of(p), f"broken symbolic link (to {target}, which does not exist): "
+                                                  "nothing was read; fix or remove the link",
+                                       "error" if supported else "warning"))
+            elif not is_file:
+                skipped.append(Skipped(rel_of(p), "not a regular file (a pipe, socket or device): not read"))
+            elif not supported:
+                kind = f"{p.suffix.lower()} files are" if p.suffix else "files without an extension are"
+                skipped.append(Skipped(rel_of(p), f"not read: {kind} not supported (PDF, .txt and .md are); "
+                                                  "save it as PDF or text to include it"))
+            else:
+                files.append(p)
+
+    linked: list[Path] = []
+    walk(raw)
+    while linked:
+        walk(linked.pop(0))
+    files.sort(key=rel_of)
+    return files, skipped
+
+
 def discover(raw: Path) -> list[Path]:
     """Every .pdf, .txt and .md file below `raw`, in a stable order (hidden files skipped)."""
-    files = [p for p in raw.rglob("*") if p.is_file() and p.suffix.lower() in DEFAULT_SUFFIXES
-             and not any(part.startswith(".") for part in p.relative_to(raw).parts)]
-    return sorted(files, key=lambda p: p.relative_to(raw).as_posix())
+    return scan(raw)[0]
+
+
+def _os_problem(exc: OSError, path: Path, what: str) -> str:
+    """What went wrong opening a path, and what to do, in words."""
+    import errno
+
+    if exc.errno == errno.ENAMETOOLONG:
+        return (f"the path is {len(os.fsencode(str(path)))} bytes long, more than the system accepts: "
+                f"move the {what} to a shorter path and run again")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        fix = "chmod +r" if what == "file" else "chmod +rx"
+        return f"cannot open the {what}: permission denied; make it readable ({fix}) and run again"
+    if exc.errno == errno.ELOOP:
+        return f"cannot open the {what}: too many levels of symbolic links"
+    return f"cannot open the {what}: {exc.strerror or exc}"
 
 
 def doc_id_of(path: Path, raw: Path) -> str:
@@ -54,11 +138,10 @@ def _shares_name(path: Path) -> bool:
 
 
 def source_path_of(path: Path, raw: Path) -> str:
-    """The path as the user would write it: relative to the working directory when possible."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return (Path(raw.name) / path.relative_to(raw)).as_posix()
+    """The path under --raw's own folder name (`raw/sumida/plan.txt`): the same wherever the run
+    starts from (the repo root for `--raw raw`)."""
+    base = Path(os.path.abspath(raw))
+    return (Path(base.name) / Path(os.path.abspath(path)).relative_to(base)).as_posix()
 
 
 def build_document(path: Path, raw: Path, rules: Rules, pages: PdfPages | None = None) -> Document:
@@ -113,6 +196,8 @@ def document_rows(doc: Document, rules: Rules) -> Tables:
         "period_start_fy": doc.period_start_fy, "period_end_fy": doc.period_end_fy,
         "source_path": doc.source_path, "source_sha256": doc.source_sha256, "source_format": doc.source_format,
         "pages": doc.pages, "sections": len(doc.sections), "readable": doc.readable,
+        "municipality_code": doc.municipality_code or None, "title_source": doc.title_source or None,
+        "municipality_source": doc.municipality_source or None, "period_source": doc.period_source or None,
     })
     for s in doc.sections:
         t.sections.append({"doc_id": doc.doc_id, "section_id": s.section_id, "parent_id": s.parent_id, "number": s.number,
@@ -124,17 +209,42 @@ def document_rows(doc: Document, rules: Rules) -> Tables:
     return t
 
 
+# the stage of findings about opening a file (permissions, path length): such rows are not cached
+OPEN_STAGE = "open"
+
+
+def _unreadable_rows(path: Path, raw: Path, message: str, sha256: str = "") -> Tables:
+    fmt = DEFAULT_SUFFIXES.get(path.suffix.lower(), path.suffix.lower().lstrip("."))
+    doc = Document(doc_id_of(path, raw), source_path_of(path, raw), fmt, sha256, readable=False)
+    doc.find(OPEN_STAGE, message, severity="error")
+    return document_rows(doc, load_rules())
+
+
 def process_file(path: Path, raw: Path, rules: Rules | None = None, pages: PdfPages | None = None) -> Tables:
     rules = rules or load_rules()
     try:
         doc = build_document(path, raw, rules, pages)
-    except Exception as exc:
-        data = path.read_bytes() if path.exists() else b""
+    except OSError as exc:  # gone, unreadable, path too long: between the scan and the read
+        return _unreadable_rows(path, raw, _os_problem(exc, path, "file"))
+    except Exception as exc:  # one document's bug must not stop the run
+        try:
+            sha = _sha256(path)
+        except OSError:
+            sha = ""
         doc = Document(doc_id_of(path, raw), source_path_of(path, raw), DEFAULT_SUFFIXES[path.suffix.lower()],
-                       hashlib.sha256(data).hexdigest(), readable=False)
+                       sha, readable=False)
         doc.find("run", f"internal error while reading: {type(exc).__name__}: {exc}", severity="error",
                  snippet=traceback.format_exc(limit=-3))
     return document_rows(doc, rules)
+
+
+def _sha256(path: Path) -> str:
+    """Of the file's bytes, read in chunks (the parent's memory stays flat)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 @dataclass
@@ -157,6 +267,8 @@ class RunResult:
     cached: int = 0
     workers: int = 1
     fingerprint: str = ""  # changes whenever any document's rows may have changed
+    skipped: list[Skipped] = field(default_factory=list)  # paths under --raw that were not read
+    cache_repaired: list[str] = field(default_factory=list)  # doc_ids whose damaged cache entry was recomputed
 
 
 @dataclass
@@ -165,7 +277,69 @@ class _Job:
     doc_id: str
     key: str
     units: int = 1
+    pages: int = 0
     ranges: list[tuple[int, int]] = field(default_factory=list)
+    counted: int = 0  # units already shown as done (page ranges of a long PDF)
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (a container's or taskset's limit, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_count(workers: int | None, warn=None) -> int:
+    """`workers`, or every CPU; never more than the CPUs (more processes only cost memory)."""
+    cpus = cpu_count()
+    if workers is None:
+        return cpus
+    if workers < 1:
+        raise ValueError("workers must be 1 or more")
+    if workers > cpus:
+        msg = f"warning: --workers {workers} is more than the {cpus} CPUs available; using {cpus}"
+        (warn or (lambda m: print(m, file=sys.stderr)))(msg)
+        return cpus
+    return workers
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must never outlive the run: on Linux the kernel kills it when the parent dies
+    (PR_SET_PDEATHSIG); elsewhere a thread watches the parent."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _worker_init(parent: int, inherited: tuple[int, ...]) -> None:
+    """Each worker: dies with its parent, leaves Ctrl-C and SIGTERM to the parent (which stops it),
+    closes the run's lock and janitor pipe, and loads the rules and Sudachi once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _die_with_parent(parent)
+    _warm()
 
 
 def _warm() -> None:
@@ -181,113 +355,220 @@ def _read_range(path: str, start: int, end: int):
     return read_pages(path, load_rules(), start, end)
 
 
+def quick_page_count(path: Path) -> int | None:
+    """Pages of a PDF from its page tree root alone (milliseconds; None when that does not work:
+    the worker that reads the document finds out what is wrong with it)."""
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import resolve1
+
+        with open(path, "rb") as fh:
+            doc = PDFDocument(PDFParser(fh))
+            count = resolve1(resolve1(doc.catalog["Pages"])["Count"])
+        return count if isinstance(count, int) and count >= 0 else None
+    except Exception:
+        return None
+
+
 def _plan(job: _Job, workers: int, split_pages: int) -> None:
-    """Cut a long PDF into page ranges so that several workers read it."""
+    """Count a PDF's pages (the progress counts pages) and cut a long one into page ranges so
+    that several workers read it."""
     if job.path.suffix.lower() != ".pdf":
         return
-    try:
-        total = page_count(str(job.path))
-    except PdfError:
+    total = quick_page_count(job.path)
+    if not total:
         return
-    job.units = max(total, 1)
+    job.units = job.pages = total
     if workers > 1 and total > split_pages:
         step = max(split_pages // 2, -(-total // workers))
         job.ranges = [(a, min(a + step, total)) for a in range(0, total, step)]
 
 
+def check_raw(raw: Path, out: Path | None = None) -> Path:
+    """`raw` as an absolute path (symlinks kept: its own name is part of source_path); RunError when
+    it is missing or not a folder."""
+    absolute = Path(os.path.abspath(raw))
+    if not absolute.exists():
+        raise RunError(f"--raw {raw} does not exist: nothing was read"
+                       + (f" and {out} is unchanged" if out is not None else ""))
+    if not absolute.is_dir():
+        raise RunError(f"--raw {raw} is not a folder: give the folder that holds the documents")
+    return absolute
+
+
 def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, progress: Progress | None = None,
-               quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES) -> RunResult:
+               quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES, allow_empty: bool = False) -> RunResult:
     """Extract every document under `raw`; unchanged documents come from `<out>/.cache`.
 
     With `out`, rows are streamed to the Parquet files in doc_id order as documents finish
-    (a document that finishes early waits in memory until those before it are written)."""
+    (a document that finishes early waits in memory until those before it are written), under
+    `<out>/.lock`. Raises RunError (`raw` missing, `out` not writable or held by another run,
+    no documents in `raw` over existing tables without `allow_empty`) and KeyboardInterrupt /
+    Interrupted (Ctrl-C, SIGTERM: workers stopped at once, finished documents cached, the
+    previous tables left whole)."""
+    raw = check_raw(raw, out)
+    if out is None:
+        return _run(raw, None, workers, progress, quiet, split_pages, allow_empty)
+    with guard(Path(out)):
+        return _run(raw, Path(out), workers, progress, quiet, split_pages, allow_empty)
+
+
+def _run(raw: Path, out: Path | None, workers: int | None, progress: Progress | None, quiet: bool,
+         split_pages: int, allow_empty: bool) -> RunResult:
     rules = load_rules()
     start = time.perf_counter()
-    workers = max(1, workers or os.cpu_count() or 1)
-    files = discover(raw)
+    files, skipped = scan(raw)
+    bar = progress or Progress(len(files), quiet=quiet)
+    workers = worker_count(workers)
+    if not files and out is not None and (out / "documents.parquet").exists() and not allow_empty:
+        found = f" ({len(skipped)} other files, none of them read)" if skipped else ""
+        raise RunError(f"--raw {raw} holds no .pdf, .txt or .md document{found}; the tables in {out} were left "
+                       "as they are (pass --allow-empty to replace them with empty tables)")
+    bar.begin(f"reading {len(files)} documents under {raw.name}/ with {workers} workers")
     rh = rules_hash(rules.root)
     cache = Cache(out / DEFAULT_CACHE_DIR) if out is not None else None
-    results: dict[str, Tables] = {}
-    order = sorted(doc_id_of(p, raw) for p in files)
     writer = StreamWriter(out) if out is not None else None
-    summary_tables = Tables()
-    next_index = [0]
-
-    def flush() -> None:
-        """Write the finished documents that are next in doc_id order."""
-        while next_index[0] < len(order) and order[next_index[0]] in results:
-            doc_id = order[next_index[0]]
-            t = results[doc_id]
-            if writer is not None:
-                writer.write(t)
-                results[doc_id] = Tables(documents=t.documents, issues=t.issues)  # the rest is on disk
-            summary_tables.documents.extend(t.documents)
-            summary_tables.issues.extend(t.issues)
-            next_index[0] += 1
-
-    jobs: list[_Job] = []
-    hits: list[tuple[str, Tables]] = []
-    for path in files:
-        doc_id = doc_id_of(path, raw)
-        key = cache_key(rh, doc_id, source_path_of(path, raw), hashlib.sha256(path.read_bytes()).hexdigest())
-        hit = cache.get(key) if cache else None
-        if hit is not None:
-            results[doc_id] = hit
-            hits.append((doc_id, hit))
-        else:
-            jobs.append(_Job(path, doc_id, key))
-    for job in jobs:
-        _plan(job, workers, split_pages)
-    bar = progress or Progress(len(files), sum(j.units for j in jobs) + len(hits), quiet=quiet)
-    for doc_id, hit in hits:
-        bar.advance(doc_id, 1, "cached", hit.documents[0]["pages"] if hit.documents else None)
-
-    def done(job: _Job, t: Tables) -> None:
-        results[job.doc_id] = t
-        if cache is not None:
-            cache.put(job.key, t)
-        doc = t.documents[0]
-        bar.advance(job.doc_id, job.units, "ok" if doc["readable"] else "UNREADABLE", doc["pages"])
-        flush()
-
-    flush()
     try:
-        if workers == 1 or len(jobs) + sum(len(j.ranges) for j in jobs) <= 1:
-            for job in sorted(jobs, key=lambda j: j.doc_id):
-                done(job, process_file(job.path, raw, rules))
-        else:
-            _run_pool(jobs, raw, workers, done)
-        flush()
+        return _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, split_pages, start)
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
+
+
+def _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, split_pages, start) -> RunResult:
+    # Each entry of `order` is written when every entry before it is: (doc_id, 0) a document,
+    # (path, 1) a path that was not read. `ready` holds rows waiting for their turn.
+    ready: dict[tuple[str, int], Tables] = {}
+    cached: dict[tuple[str, int], _Job] = {}
+    order: list[tuple[str, int]] = []
+    summary_tables = Tables()
+    result = RunResult(Tables(), documents=len(files), workers=workers, skipped=skipped)
+    next_index = [0]
+
+    for s in skipped:
+        order.append((s.rel, 1))
+        ready[(s.rel, 1)] = Tables(issues=[{"doc_id": s.rel, "stage": "scan", "severity": s.severity,
+                                            "message": s.message, "page": None, "snippet": None}])
+        if s.severity == "error":
+            result.unreadable.append(s.rel)
+
+    def emit(t: Tables) -> None:
+        if writer is not None:
+            writer.write(t)
+        else:
+            summary_tables.extend(t)
+            return
+        summary_tables.documents.extend(t.documents)
+        summary_tables.issues.extend(t.issues)
+
+    def flush() -> None:
+        """Write the finished documents that are next in doc_id order."""
+        while next_index[0] < len(order):
+            k = order[next_index[0]]
+            if k in cached:
+                job = cached.pop(k)
+                t = cache.get(job.key) if cache is not None else None
+                if t is None:  # damaged since it was checked: read the document here
+                    _repaired(job)
+                    t = process_file(job.path, raw, rules)
+                    if cache is not None:
+                        cache.put(job.key, t)
+            elif k in ready:
+                t = ready.pop(k)
+            else:
+                return
+            emit(t)
+            next_index[0] += 1
+
+    def _repaired(job: _Job) -> None:
+        reason = cache.damaged.get(job.key, "damaged") if cache is not None else "damaged"
+        bar.note(f"warning: the cache entry of {job.doc_id} was damaged ({reason}); reading the document again")
+        result.cache_repaired.append(job.doc_id)
+
+    jobs: list[_Job] = []
+    for i, path in enumerate(files):
+        bar.scanning(i)
+        doc_id = doc_id_of(path, raw)
+        order.append((doc_id, 0))
+        try:
+            sha = _sha256(path)
+        except OSError as exc:
+            ready[(doc_id, 0)] = _unreadable_rows(path, raw, _os_problem(exc, path, "file"))
+            bar.advance(doc_id, 1, "UNREADABLE", None)
+            continue
+        job = _Job(path, doc_id, cache_key(rh, doc_id, source_path_of(path, raw), sha))
+        if cache is not None and cache.check(job.key):
+            cached[(doc_id, 0)] = job
+            result.cached += 1
+            bar.advance(doc_id, 1, "cached", None)
+            continue
+        if cache is not None and job.key in cache.damaged:
+            _repaired(job)
+        jobs.append(job)
+    order.sort()
+    for job in jobs:
+        _plan(job, workers, split_pages)
+    bar.plan(sum(j.units for j in jobs), sum(j.pages for j in jobs))
+
+    def done(job: _Job, t: Tables) -> None:
+        ready[(job.doc_id, 0)] = t
+        if cache is not None and not any(r["stage"] == OPEN_STAGE for r in t.issues):
+            cache.put(job.key, t)
+        doc = t.documents[0]
+        bar.advance(job.doc_id, job.units - job.counted, "ok" if doc["readable"] else "UNREADABLE", doc["pages"],
+                    new_pages=max((doc["pages"] or 0) - job.counted, 0))
+        flush()
+
+    flush()
+    bar.working()
+    if workers == 1 or len(jobs) + sum(len(j.ranges) for j in jobs) <= 1:
+        for job in sorted(jobs, key=lambda j: j.doc_id):
+            done(job, process_file(job.path, raw, rules))
+    else:
+        _run_pool(jobs, raw, workers, done, bar)
+    flush()
     if cache is not None:
         cache.prune()
     keys = sorted(j.key for j in jobs) + sorted(cache.used if cache else [])
-    fp = hashlib.sha256("\n".join(sorted(set(keys))).encode()).hexdigest()
+    result.fingerprint = hashlib.sha256("\n".join(sorted(set(keys))).encode()).hexdigest()
     if writer is not None:
-        counts = writer.close()
-        tables = summary_tables
+        result.counts = writer.close()
     else:
-        tables = Tables()
-        for doc_id in order:
-            tables.extend(results[doc_id])
-        counts = {name: len(getattr(tables, name)) for name in TABLE_NAMES}
-    result = RunResult(tables, documents=len(files), cached=len(hits), workers=workers, fingerprint=fp)
-    for doc in tables.documents:
+        result.counts = {name: len(getattr(summary_tables, name)) for name in TABLE_NAMES}
+    result.tables = summary_tables
+    for doc in summary_tables.documents:
         if not doc["readable"]:
             result.unreadable.append(doc["doc_id"])
         result.pages += doc["pages"] or 0
     result.seconds = time.perf_counter() - start
-    result.counts = counts
     return result
 
 
-def _run_pool(jobs: list[_Job], raw: Path, workers: int, done) -> None:
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+def _stop(pool) -> None:
+    """Stop every worker now (Ctrl-C, SIGTERM, an error): queued documents are not read."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            p.kill()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.join(timeout=2)
+        except (OSError, AssertionError, AttributeError):
+            pass
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
+
+def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) -> None:
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                               initargs=(os.getpid(), tuple(INHERITED_FDS)))
+    try:
         pending: dict[Future, tuple[str, _Job, int]] = {}
         parts: dict[str, dict[int, tuple]] = {}
         # long PDFs first: their page ranges spread over the workers
@@ -299,22 +580,41 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done) -> None:
             else:
                 pending[pool.submit(process_file, job.path, raw)] = ("doc", job, 0)
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            bar.refresh()
             for fut in finished:
                 what, job, i = pending.pop(fut)
-                if what == "doc":
-                    done(job, fut.result())
-                    continue
                 try:
-                    parts[job.doc_id][i] = fut.result()
-                except PdfError:
+                    value = fut.result()
+                except BrokenProcessPool:
+                    raise RunError("a worker process died (killed by the system: out of memory?); the previous "
+                                   "tables are unchanged and the documents finished so far are cached — run again, "
+                                   "with --workers 1 to see which document it was") from None
+                except Exception as exc:
+                    if what == "doc":  # process_file keeps its own errors: this is the pool's
+                        done(job, _unreadable_rows(job.path, raw, f"internal error: {type(exc).__name__}: {exc}"))
+                        continue
                     pending[pool.submit(process_file, job.path, raw)] = ("doc", job, 0)
                     parts.pop(job.doc_id, None)
                     continue
-                got = parts.get(job.doc_id, {})
+                if what == "doc":
+                    done(job, value)
+                    continue
+                if job.doc_id not in parts:
+                    continue  # another range of this document failed: it is read whole
+                parts[job.doc_id][i] = value
+                a, b = job.ranges[i]
+                bar.partial(b - a, b - a)
+                job.counted += b - a
+                got = parts[job.doc_id]
                 if len(got) == len(job.ranges):
                     merged = PdfPages(got[0][0])
                     for k in range(len(job.ranges)):
                         merged.pages += got[k][1]
                         merged.failed += got[k][2]
+                    del parts[job.doc_id]
                     pending[pool.submit(process_file, job.path, raw, None, merged)] = ("doc", job, 0)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
