@@ -244,7 +244,19 @@ def read_table(doc: Document, block: Block, bi: int, rules: Rules, first_id: int
             for r, suffix in zip(g, row_names):
                 r.indicator = f"{r.indicator}({suffix})"
     note_texts = _notes(doc, rules)
-    return [_kpi(doc, block, r, cols, note_texts, rules, f"k{first_id + i}") for i, r in enumerate(parsed)]
+    out: list[dict] = []
+    for r in parsed:
+        k = _kpi(doc, block, r, cols, note_texts, rules, f"k{first_id + len(out)}")
+        if not any(v["value"] is not None for v in k["values"]) and \
+                any(not parse_cell(x, rules).ok for x in r.cells.values() if x):
+            doc.find("kpis", f"KPI row without a number: {r.indicator}", page=block.page,
+                     snippet=" | ".join(x for x in r.cells.values() if x))
+            continue
+        out.append(k)
+    if parsed and not out:
+        doc.find("kpis", "a table that looked like a KPI table gave no row", page=block.page,
+                 snippet=" | ".join(c for c in rows[0] if c))
+    return out
 
 
 def _fy_from_notes(cell: CellValue, notes: dict[str, str], rules: Rules) -> int | None:

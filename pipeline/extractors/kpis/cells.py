@@ -78,6 +78,8 @@ def _one(text: str, cr: _CellRules) -> CellValue | None:
     value = float(m.group("num").replace(",", ""))
     rest = t[m.end() - (len(m.group(0)) - len(m.group(0).rstrip())):]
     unit = None if rest[:1].isspace() else _unit(rest, cr)
+    if unit is None and rest and not rest[:1].isspace() and rest[:1] not in "(（" and len(rest) > cr.max_unit:
+        return None  # 1年間収録しDVD化…: a number inside a sentence is no value
     return CellValue(value, unit)
 
 

@@ -35,7 +35,7 @@ def _rx(rules: Rules) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def _actual_context(doc: Document, bi: int, rules: Rules) -> tuple[bool, int | None]:
     """Whether the blocks just above report progress, and the year they name with the cue."""
-    cues = rules.get("kpis").get("actual_cues", [])
+    cues = rules.get("kpis")["text_targets"].get("progress_cues", [])
     depth = int(rules.get("kpis")["text_targets"].get("context_blocks", 8))
     found = False
     for b in reversed(doc.blocks[max(0, bi - depth):bi + 1]):
