@@ -17,7 +17,7 @@ from typing import Any
 from ...ja.fiscal import find_years
 from ...segment.headings import parse_number
 from .cells import CellValue, parse_cell, strip_notes
-from .sheets import read_sheets
+from .sheets import read_links, read_sheets
 from .text_targets import read_text_targets
 from ...model import Block, Document, Tables
 from ...rules import Rules
@@ -370,7 +370,7 @@ def extract(doc: Document, out: Tables, rules: Rules) -> None:
     for k in target_lines(doc, rules, len(out.kpis) + 1):
         out.kpis.append(k["kpi"])
         out.kpi_values.extend(k["values"])
-    for k in sheet_rows(doc, rules, len(out.kpis) + 1, {x["indicator"] for x in out.kpis}):
+    for k in sheet_rows(doc, rules, len(out.kpis) + 1, {x["indicator"] for x in out.kpis}, out.initiatives):
         out.kpis.append(k["kpi"])
         out.kpi_values.extend(k["values"])
     for k in text_rows(doc, rules, len(out.kpis) + 1, {x["indicator"] for x in out.kpis}):
@@ -428,17 +428,29 @@ def text_rows(doc: Document, rules: Rules, first_id: int, seen: set[str]) -> lis
     return out
 
 
-def sheet_rows(doc: Document, rules: Rules, first_id: int, seen: set[str]) -> list[dict]:
+def _resolve(kind: str, number: int, title: str, initiatives: list[dict]) -> str:
+    """The initiative a table names (kind, number, title): its real id where the outline has it."""
+    for it in initiatives:
+        if _squash(it.get("title")) == _squash(title) or (it.get("kind") == kind and it.get("number") == number):
+            return it["initiative_id"]
+    return f"{kind}{number}"
+
+
+def sheet_rows(doc: Document, rules: Rules, first_id: int, seen: set[str], initiatives: list[dict] | None = None) -> list[dict]:
     """Indicators of sheets whose table structure was lost (sheets.py), as KPI rows."""
     out: list[dict] = []
     notes = _notes(doc, rules)
+    links = read_links(doc, rules)
     for row in read_sheets(doc, rules):
         name, name_notes = strip_notes(row.name, rules)
         if not name or name in seen:
             continue
         seen.add(name)
         cols: list[_Column] = []
-        r = _Row(name, row.name, None, {}, name_notes)
+        link = links.get(row.marker) if row.marker else None
+        init = _resolve(link.kind, link.number, link.title, [i for i in initiatives or [] if i.get("doc_id") == doc.doc_id]) \
+            if link else None
+        r = _Row(name, row.name, init, {}, name_notes)
         for ci, (col, raw) in enumerate(row.cells):
             if col.role in ("baseline", "target"):
                 cols.append(_Column(ci, col.role, col.fy))

@@ -50,6 +50,32 @@ class SheetRow:
     name: str
     block: int
     cells: list[tuple[SheetCol, str]] = field(default_factory=list)
+    marker: int | None = None  # ⑦ -> 7: the number a link table refers to
+
+
+@dataclass
+class Link:
+    kind: str
+    number: int
+    title: str
+
+
+def read_links(doc: Document, rules: Rules) -> dict[int, Link]:
+    """Indicator number -> the initiative a link table puts it under (基本施策 1.情報の共有化 ② ③ ④)."""
+    from ..vocab import vocab
+    conf = rules.get("kpi_roles").get("links", {})
+    if not conf:
+        return {}
+    kinds = "|".join(re.escape(k) for k in vocab(rules).kinds)
+    head = re.compile(conf["header_pattern"].replace("{kinds}", kinds))
+    entry = re.compile(conf["entry_pattern"])
+    text = " ".join(b.text for b in doc.blocks if b.kind != "table" and b.text)
+    out: dict[int, Link] = {}
+    for h in head.finditer(text):
+        for m in entry.finditer(text, h.end()):
+            for ref in re.findall(r"[①-⑳]", m.group("refs")):
+                out.setdefault(_marker_num(ref), Link(h.group("kind"), int(m.group("num")), m.group("title")))
+    return out
 
 
 @dataclass(frozen=True)
@@ -459,7 +485,7 @@ def _fill_list(toks: list[Tok], start: int, j: int, end: int, cols: list[SheetCo
                 break
             free.remove(pick)
             vals.append(pick)
-        row = SheetRow(_strip_marker(lab.text), lab.block)
+        row = SheetRow(_strip_marker(lab.text), lab.block, marker=_marker_num(lab.text) or None)
         row.cells.extend(zip(cols, [v.text for v in vals]))
         rows.append(row)
     return rows
