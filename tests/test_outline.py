@@ -259,3 +259,18 @@ def test_kind_phrase(title, kind):
 ])
 def test_clean_title(title, clean):
     assert clean_title(title, R) == clean
+
+
+@pytest.mark.parametrize("text,kind,number", [
+    ("重点取組1 電子申請の拡充", "重点取組", 1),   # the noun glued to a kind word is part of the kind
+    ("推進施策2-1 業務改革", "推進施策", 1),
+])
+def test_kind_label_with_a_glued_noun(text, kind, number):
+    lab = parse_label(text, R.styles)
+    assert lab is not None and lab.style == "kind_label" and (lab.kind, lab.number) == (kind, number)
+
+
+@pytest.mark.parametrize("text", ["具体的取組 19", "重点取組 3 施策の体系"])
+def test_a_glued_kind_phrase_before_a_page_number_is_no_label(text):
+    lab = parse_label(text, R.styles)
+    assert lab is None or lab.style != "kind_label"
