@@ -88,6 +88,7 @@ class Entry:
     contents: bool = False       # a contents entry (leader, page number, packed contents line)
     page_ref: str | None = None  # the page a contents entry points to
     raw: str = ""
+    packed: bool = False         # one of many entries of a contents printed on one line
 
 
 @dataclass
@@ -155,6 +156,14 @@ class Document:
     outline: Outline = field(default_factory=Outline)
     readable: bool = True
     running_header: str = ""
+    # document facts' evidence (segment/docinfo.py): where each fact was read, and the code
+    municipality_code: str = ""
+    title_source: str = ""
+    municipality_source: str = ""
+    period_source: str = ""
+    # PDF: the file's metadata (Title, Author …) and the cover page's lines (text, size, top)
+    meta: dict[str, str] = field(default_factory=dict)
+    cover_lines: list[tuple[str, float, float]] = field(default_factory=list)
 
     def find(self, stage: str, message: str, *, page: int | None = None, snippet: str = "",
              severity: Literal["warning", "error"] = "warning") -> None:

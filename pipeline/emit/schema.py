@@ -27,6 +27,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         _f("pages", I32, "PDF page count"),
         _f("sections", I32, "number of sections found"),
         _f("readable", B, "false when the document could not be read (see issues)"),
+        _f("municipality_code", S, "全国地方公共団体コード of the municipality (6 digits, rules/municipalities.tsv)"),
+        _f("title_source", S, "where the title was read: cover, metadata, cover+metadata, running_header, text"),
+        _f("municipality_source", S, "where the municipality was read: cover, issuer, title, metadata, text"),
+        _f("period_source", S, "where the plan period was read: period_phrase, duration_phrase, cover, title, text"),
     ]),
     "sections": pa.schema([
         _f("doc_id", S, "document", False),

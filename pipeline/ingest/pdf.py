@@ -28,6 +28,12 @@ DEFAULT_MARGIN_ZONE = 0.09
 DEFAULT_REPEAT_SHARE = 0.5
 # Chars of the same text drawn within this distance (pt) of each other are one char (overprint).
 DEFAULT_DEDUPE_TOLERANCE = 1
+# A page with at most this many characters whose images cover at least this share of it shows
+# content the text layer lacks (a scanned or pasted-in page inside a text PDF).
+DEFAULT_IMAGE_PAGE_MAX_CHARS = 20
+DEFAULT_IMAGE_PAGE_COVER = 0.25
+# Metadata keys carried to the document (title and author are evidence for its facts).
+DEFAULT_META_KEYS = ("Title", "Author", "Subject")
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(p\.?\s*)?\d{1,4}(\s*/\s*\d{1,4})?[-–—\s]*$|^[-–—]\s*\d{1,4}\s*[-–—]$")
 _DIGITS = re.compile(r"\d+")
 
@@ -52,6 +58,11 @@ class _Page:
     height: float
     items: list[tuple[float, Any]] = field(default_factory=list)  # (top, _Line | table rows)
     footnotes: list[_Line] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # the file's metadata (first page only)
+    drawn: int = 0  # chars drawn on the page, overprinted copies included
+    kept: int = 0   # chars after overprinted copies were merged
+    image_share: float = 0.0  # share of the page area covered by images
+    empty_tables: int = 0  # ruled tables none of whose cells holds text
 
 
 class PdfError(Exception):
@@ -139,15 +150,20 @@ def _footnote_zone(lines: list[_Line], sep: float | None) -> float | None:
 
 def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     out = _Page(page.page_number, float(page.width), float(page.height))
+    out.drawn = sum(1 for c in page.chars if not c["text"].isspace())
+    out.image_share = _image_share(page)
     # fake bold: the same char drawn several times a fraction of a point apart. The copies'
     # sizes differ by float noise, so font and size must not keep them apart (extra_attrs=()).
     page = page.dedupe_chars(tolerance=DEFAULT_DEDUPE_TOLERANCE, extra_attrs=())
+    out.kept = sum(1 for c in page.chars if not c["text"].isspace())
     tables = [t for t in page.find_tables() if t.bbox]
     boxes = []
     for t in tables:
         rows = t.extract()
         if not rows or len(rows[0]) < 2:
             continue  # a 1-column "table" is a ruled box (shaded heading), not data
+        if not any((c or "").strip() for r in rows for c in r):
+            out.empty_tables += 1
         boxes.append(t.bbox)
         out.items.append((float(t.bbox[1]), rows))
 
@@ -170,6 +186,20 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     if sep is None:
         _bottom_notes(out)
     return out
+
+
+def _image_share(page: Any) -> float:
+    """Share of the page area the page's images cover (overlaps counted once per row of a grid)."""
+    area = float(page.width) * float(page.height)
+    if not area:
+        return 0.0
+    covered = 0.0
+    for im in page.images:
+        x0, x1 = max(0.0, float(im["x0"])), min(float(page.width), float(im["x1"]))
+        top, bottom = max(0.0, float(im["top"])), min(float(page.height), float(im["bottom"]))
+        if x1 > x0 and bottom > top:
+            covered += (x1 - x0) * (bottom - top)
+    return min(1.0, covered / area)
 
 
 _NOTE_START = re.compile(r"^\s*(?:[0-9]{1,3}\s*\S|\*\s*[0-9]|※\s*[0-9]|注\s*[0-9])")
@@ -332,9 +362,12 @@ def read_pages(path: str, rules: Rules, start: int = 0, end: int | None = None) 
     try:
         with pdfplumber.open(path) as pdf:
             total = len(pdf.pages)
+            meta = _metadata(pdf) if start == 0 else {}
             for page in pdf.pages[start:end]:
                 try:
                     pages.append(_read_page(page, font))
+                    if meta:
+                        pages[-1].meta, meta = meta, {}
                 except Exception as exc:  # one broken page must not lose the document
                     failed.append((page.page_number, str(exc)))
                 finally:
@@ -344,6 +377,18 @@ def read_pages(path: str, rules: Rules, start: int = 0, end: int | None = None) 
     except Exception as exc:
         raise _pdf_error(exc, path) from None
     return total, pages, failed
+
+
+def _metadata(pdf: Any) -> dict[str, str]:
+    """The document information entries that are evidence for its facts, as text."""
+    out: dict[str, str] = {}
+    for key in DEFAULT_META_KEYS:
+        value = (pdf.metadata or {}).get(key)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, str) and value.strip():
+            out[key] = value.strip()
+    return out
 
 
 def ingest_pdf(doc: Document, path: str, rules: Rules) -> Document:
@@ -391,7 +436,36 @@ def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]
     _mark_headings(kept)
     doc.blocks = blocks
     doc.running_header = _running_header(pages, repeated)
+    doc.meta = next((p.meta for p in pages if p.meta), {})
+    cover = pages[0] if pages and pages[0].number == 1 else None
+    if cover is not None:
+        doc.cover_lines = [(it.text.replace(REF_OPEN, "").replace(REF_CLOSE, ""), it.size, top)
+                           for top, it in cover.items if isinstance(it, _Line)]
+    _page_findings(doc, pages)
     return doc
+
+
+def _page_findings(doc: Document, pages: list[_Page]) -> None:
+    """What the reader could not make sense of, or had to repair: overprinted characters (fake
+    bold, counted per document), pages whose content is only images, tables with no text."""
+    drawn = sum(p.drawn for p in pages)
+    merged = drawn - sum(p.kept for p in pages)
+    if merged > 0:
+        worst = max(pages, key=lambda p: p.drawn - p.kept)
+        hit = [p.number for p in pages if p.drawn > p.kept]
+        doc.find("ingest", f"overprinted characters (fake bold drawn several times over itself): {merged} of {drawn} "
+                           f"characters ({100.0 * merged / drawn:.1f} %) were extra copies, merged; on {len(hit)} page(s)",
+                 page=worst.number, snippet="pages " + ", ".join(map(str, hit))[:190])
+    with_text = [p for p in pages if p.kept > DEFAULT_IMAGE_PAGE_MAX_CHARS]
+    for p in pages:
+        if with_text and p.kept <= DEFAULT_IMAGE_PAGE_MAX_CHARS and p.image_share >= DEFAULT_IMAGE_PAGE_COVER:
+            text = " ".join(it.text for _, it in p.items if isinstance(it, _Line))
+            doc.find("ingest", f"page {p.number} is images with (almost) no text layer ({p.kept} characters, images cover "
+                               f"{100 * p.image_share:.0f} % of the page): its content cannot be read without OCR",
+                     page=p.number, snippet=text)
+        if p.empty_tables:
+            doc.find("ingest", f"{p.empty_tables} ruled table(s) on page {p.number} have no text in any cell "
+                               "(an empty form, a chart's grid, or text drawn as an image)", page=p.number)
 
 
 def _mark_headings(kept: list[tuple[_Line, Block]]) -> None:
