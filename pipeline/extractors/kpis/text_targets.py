@@ -38,9 +38,12 @@ def _actual_context(doc: Document, bi: int, rules: Rules) -> tuple[bool, int | N
     cues = rules.get("kpis")["text_targets"].get("progress_cues", [])
     depth = int(rules.get("kpis")["text_targets"].get("context_blocks", 8))
     found = False
+    in_table = "|" in doc.blocks[bi].text
     for b in reversed(doc.blocks[max(0, bi - depth):bi + 1]):
         if not b.text:
             continue
+        if b is not doc.blocks[bi] and (b.kind == "heading" or (not in_table and "|" in b.text)):
+            break  # the report's context ends at a heading, and a line below a table is not in it
         for c in cues:
             at = b.text.find(c)
             if at < 0:
