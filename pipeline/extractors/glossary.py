@@ -480,7 +480,7 @@ def section_entries(doc: Document, conf: _Conf) -> list[dict]:
         if any(r.search(text) for r in conf.section_skip):
             continue
         m = conf.section_entry.match(text)
-        short = len(text) <= 30 and not re.search(r"[。、]", text)
+        short = len(text) <= 30 and not re.search(r"[。、:]", text)
         if pending and not (short and not m):
             term, exp, pb = pending
             out.append(_section_row(term, exp, text, pb, conf))
