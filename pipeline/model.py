@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-BlockKind = Literal["line", "paragraph", "heading", "list_item", "table", "footnote"]
+BlockKind = Literal["line", "paragraph", "heading", "list_item", "table", "footnote", "figure"]  # figure: chart text
 Cell = str | None  # None = covered by a merged cell (PDF) or an empty spanned position
 
 

@@ -15,6 +15,8 @@ from ..rules import Rules
 from .enumerators import Style, parse_label
 
 _SPACE = re.compile(r"\s+")
+# a document may open mid-list on a short numbered heading (an excerpt: "5 重点取組")
+DEFAULT_OPENING_TITLE_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -155,11 +157,11 @@ def packed_entries(text: str, line: int, page: int | None, r: OutlineRules, norm
                 pending.append(cur)   # a label with no title, directly followed by another label
             elif cur is not None:
                 close()
-            cur = Entry(lab, "", line, page, contents=True, raw=tok)
+            cur = Entry(lab, "", line, page, contents=True, raw=tok, packed=True)
             parts = []
             continue
         if cur is None:
-            cur = Entry(None, "", line, page, contents=True, raw=tok)
+            cur = Entry(None, "", line, page, contents=True, raw=tok, packed=True)
             parts = []
         parts.append(tok)
     close()
@@ -312,8 +314,11 @@ def build_tree(entries: list[Entry], r: OutlineRules) -> list[Node]:
                 while (stack and stack[-1].label is not None and stack[-1].label.kind
                        and not stack[-1].label.structural and _rank(stack[-1], r) > _rank_of(lab, r)):
                     stack.pop()
-            if lab.style in ("number", "number_dot") and lab.number is not None and lab.number > 2:
-                continue  # a new list starts at 1: this is a page number or a figure's label
+            if lab.style in ("number", "number_dot") and lab.number is not None and lab.number > 2 and (
+                    e.packed or stack or len(e.title) > DEFAULT_OPENING_TITLE_CHARS):
+                # a new list starts at 1: this is a page number or a figure's label (a document
+                # that opens on a short numbered heading is an excerpt starting mid-list)
+                continue
         node = Node(e, stack[-1] if stack else None, level=len(stack) + 1)
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)

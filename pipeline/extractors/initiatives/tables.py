@@ -59,13 +59,17 @@ def parse_items(text: str, kind: str, v: Vocab, page: int | None, source: str) -
     head = text.split(None, 1)
     if len(head) == 2 and head[0].isascii() and head[0].isdigit():
         return [i for i in [_item(kind, int(head[0]), head[1], text, page, source, v)] if i.title]
-    circled = _CIRCLED_ITEM.match(text)  # ①母性保護及び… in a column headed 目標
-    if circled:
-        return [i for i in [_item(kind, ordinal(circled.group(1)), circled.group(2), text, page, source, v)] if i.title]
+    numbered = _NUMBERED_ITEM.match(text)  # ①母性保護及び… / 1-1 手続のオンライン化 / (2) … in a kind column
+    if numbered:
+        num = numbered.group("num") or numbered.group("paren")
+        it = _item(kind, ordinal(num), numbered.group("title"), text, page, source, v)
+        if re.search(r"[-‐−.]", num):
+            it.label = num
+        return [it] if it.title else []
     return []
 
 
-_CIRCLED_ITEM = re.compile(r"^([①-⑳])\s*(\S.*)$", re.S)
+_NUMBERED_ITEM = re.compile(r"^(?:(?P<num>[①-⑳]|[0-9]{1,2}(?:[-‐−.][0-9]{1,2})+)|\((?P<paren>[0-9]{1,2})\))\s*(?P<title>\S.*)$", re.S)
 
 
 def _item(kind: str, num: int | None, chunk: str, raw: str, page: int | None, source: str, v: Vocab) -> Item:
