@@ -17,6 +17,7 @@ from typing import Any
 
 from ..rules import Rules
 from ..model import Block, Cell, Document
+from . import pdf_layout as layout
 
 # Marks a superscript footnote citation inside a line's raw text; normalize removes them.
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
@@ -49,6 +50,7 @@ class _Line:
     size: float
     bold: bool
     font: str = ""  # the font most of the line's chars are set in (subset prefix removed)
+    figure: bool = False  # text of a chart or diagram (pdf_layout.figure_regions)
 
 
 @dataclass
@@ -62,6 +64,8 @@ class _Page:
     drawn: int = 0  # chars drawn on the page, overprinted copies included
     kept: int = 0   # chars after overprinted copies were merged
     image_share: float = 0.0  # share of the page area covered by images
+    stacks: int = 0  # stacked vertical labels joined
+    ruby: list[tuple[str, str]] = field(default_factory=list)  # (furigana, the line it annotates)
     empty_tables: int = 0  # ruled tables none of whose cells holds text
 
 
@@ -174,8 +178,14 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
 
     text_page = page.filter(outside) if boxes else page
     sep = _separator_top(page)
-    lines = [_line_from(raw, heading_font) for raw in text_page.extract_text_lines(return_chars=True, strip=True)
-             if raw["text"].strip()]
+    raw_lines = [raw for raw in text_page.extract_text_lines(return_chars=True, strip=True) if raw["text"].strip()]
+    raw_lines, out.stacks = layout.restack(raw_lines)
+    lines = [_line_from(layout.join_letter_spaced(raw), heading_font) for raw in raw_lines]
+    lines, ruby = layout.split_ruby(lines)
+    out.ruby = [(r.text, b.text) for r, b in ruby]
+    regions = layout.figure_regions(page, boxes)
+    for line in lines:
+        line.figure = layout.in_figure(line, regions)
     sep = _footnote_zone(lines, sep)
     for line in lines:
         if sep is not None and line.top > sep:
@@ -419,6 +429,14 @@ def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]
             if isinstance(it, _Line):
                 if _is_furniture(p, top, it, repeated):
                     continue
+                if it.figure:
+                    last = blocks[-1] if blocks else None
+                    if last is not None and last.kind == "figure" and last.page == p.number:
+                        last.raw += "\n" + it.marked
+                    else:
+                        blocks.append(Block("figure", raw=it.marked, page=p.number, size=it.size, x0=it.x0))
+                    first_on_page = False
+                    continue
                 blocks.append(Block("line", raw=it.marked, page=p.number, size=it.size, bold=it.bold, x0=it.x0,
                                     full=it.x1 >= right_edge - 1.5 * max(it.size, 1.0)))
                 kept.append((it, blocks[-1]))
@@ -456,6 +474,14 @@ def _page_findings(doc: Document, pages: list[_Page]) -> None:
         doc.find("ingest", f"overprinted characters (fake bold drawn several times over itself): {merged} of {drawn} "
                            f"characters ({100.0 * merged / drawn:.1f} %) were extra copies, merged; on {len(hit)} page(s)",
                  page=worst.number, snippet="pages " + ", ".join(map(str, hit))[:190])
+    ruby = [(p.number, r, b) for p in pages for r, b in p.ruby]
+    if ruby:
+        doc.find("ingest", f"{len(ruby)} furigana line(s) (small kana over a word) taken out of the reading text",
+                 page=ruby[0][0], snippet="; ".join(f"{r} (p.{n}: {b[:20]})" for n, r, b in ruby)[:200])
+    stacks = sum(p.stacks for p in pages)
+    if stacks:
+        doc.find("ingest", f"{stacks} stacked vertical label(s) (one character per line) joined into one line each",
+                 page=next(p.number for p in pages if p.stacks))
     with_text = [p for p in pages if p.kept > DEFAULT_IMAGE_PAGE_MAX_CHARS]
     for p in pages:
         if with_text and p.kept <= DEFAULT_IMAGE_PAGE_MAX_CHARS and p.image_share >= DEFAULT_IMAGE_PAGE_COVER:

@@ -1,0 +1,221 @@
+"""Page layout repairs for PDFs as municipalities publish them: text as a person reads it.
+
+- stacked vertical text (one character per line: 収/益/的/収/入 in a row header, a chart's
+  vertical axis title) joined into the label it spells;
+- letter-spaced short labels (総　　収　　益, 給　水) joined;
+- furigana (small kana printed between two lines of a paragraph) taken out of the reading
+  text and returned apart, with the line it annotates;
+- chart and figure text: short lines inside a drawing of many shapes, kept apart from the body.
+All thresholds are in units of the font size, so they hold for any page size.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# stacked text: a char with no neighbour on its own line closer than this (× size) …
+DEFAULT_STACK_SIDE_GAP = 1.0
+# … whose next char down starts within this (× size) below it, centred within this (× size).
+DEFAULT_STACK_STEP_GAP = 0.6
+DEFAULT_STACK_ALIGN = 0.35
+# letter-spaced label: from this many to this many characters (a two-character label keeps its
+# space: the heading detector reads it as a cue, and normalization joins it), gaps at least
+# this (× size), and the widest gap at most this many times the narrowest (evenly spread).
+DEFAULT_SPACED_MIN_CHARS = 3
+DEFAULT_SPACED_MAX_CHARS = 12
+DEFAULT_SPACED_MIN_GAP = 0.5
+DEFAULT_SPACED_EVENNESS = 1.6
+# furigana: a kana-only line at most this share of the size of the line it annotates …
+DEFAULT_RUBY_SIZE_RATIO = 0.6
+# … within this distance (× the base line's size) above or below it.
+DEFAULT_RUBY_DISTANCE = 0.6
+# figure: a cluster of at least this many drawn shapes (rects, curves, lines outside tables) …
+DEFAULT_FIGURE_MIN_SHAPES = 12
+# … covering at least this share of the page; shapes this close (pt) belong to one cluster.
+DEFAULT_FIGURE_MIN_AREA = 0.03
+DEFAULT_FIGURE_JOIN = 6.0
+# a line inside a figure is figure text when it has at most this many characters.
+DEFAULT_FIGURE_LINE_CHARS = 30
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc\uff10-\uff19\uff21-\uff5a]")
+_KANA = re.compile(r"^[\u3040-\u309f\u30a0-\u30ff\u30fc\s]+$")
+
+
+def _size(c: dict) -> float:
+    return float(c.get("size") or (c["bottom"] - c["top"]) or 1.0)
+
+
+def _segments(line: dict) -> list[list[dict]]:
+    """A line's chars cut where the gap to the next char is wider than DEFAULT_STACK_SIDE_GAP."""
+    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=lambda c: c["x0"])
+    segs: list[list[dict]] = []
+    for c in chars:
+        if segs and c["x0"] - segs[-1][-1]["x1"] <= DEFAULT_STACK_SIDE_GAP * _size(c):
+            segs[-1].append(c)
+        else:
+            segs.append([c])
+    return segs
+
+
+def vertical_stacks(lines: list[dict]) -> list[list[dict]]:
+    """Chains of chars set one per line, top to bottom, that no char stands beside."""
+    lonely = [seg[0] for ln in lines for seg in _segments(ln) if len(seg) == 1]
+    if len(lonely) < 2:
+        return []
+    lonely.sort(key=lambda c: (c["top"], c["x0"]))
+    used: set[int] = set()
+    stacks = []
+    for i, c in enumerate(lonely):
+        if i in used:
+            continue
+        chain = [c]
+        used.add(i)
+        cur = c
+        while True:
+            s = _size(cur)
+            cx = (cur["x0"] + cur["x1"]) / 2
+            nxt = None
+            for j in range(i + 1, len(lonely)):
+                d = lonely[j]
+                if d["top"] - cur["bottom"] > DEFAULT_STACK_STEP_GAP * s:
+                    break
+                if j in used:
+                    continue
+                if d["top"] - cur["bottom"] >= -0.3 * s and abs((d["x0"] + d["x1"]) / 2 - cx) <= DEFAULT_STACK_ALIGN * s \
+                        and abs(_size(d) - s) <= 0.25 * s:
+                    nxt = j
+                    break
+            if nxt is None:
+                break
+            used.add(nxt)
+            cur = lonely[nxt]
+            chain.append(cur)
+        if len(chain) >= 2 and any(_CJK.match(ch["text"]) for ch in chain):
+            stacks.append(chain)
+    return stacks
+
+
+def restack(lines: list[dict]) -> tuple[list[dict], int]:
+    """Lines with stacked vertical text joined into lines of their own: (lines, stacks joined)."""
+    stacks = vertical_stacks(lines)
+    if not stacks:
+        return lines, 0
+    taken = {id(c) for chain in stacks for c in chain}
+    out = []
+    for ln in lines:
+        if not any(id(c) in taken for c in ln.get("chars", [])):
+            out.append(ln)
+            continue
+        rest = [seg for seg in _segments(ln) if not (len(seg) == 1 and id(seg[0]) in taken)]
+        if not rest:
+            continue
+        chars = [c for seg in rest for c in seg]
+        out.append(dict(ln, text=" ".join("".join(c["text"] for c in seg) for seg in rest), chars=chars,
+                        x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars)))
+    out += [stack_line(chain) for chain in stacks]
+    out.sort(key=lambda ln: (round(ln["top"]), ln["x0"]))
+    return out, len(stacks)
+
+
+def stack_line(chain: list[dict]) -> dict:
+    """An extract_text_lines-style line for a stack of chars."""
+    return {"text": "".join(c["text"] for c in chain), "top": min(c["top"] for c in chain),
+            "bottom": max(c["bottom"] for c in chain), "x0": min(c["x0"] for c in chain),
+            "x1": max(c["x1"] for c in chain), "chars": chain}
+
+
+def join_letter_spaced(line: dict) -> dict:
+    """A short line of single characters spread evenly (総　　収　　益) loses its spaces."""
+    text = line["text"]
+    chars = [c for c in line.get("chars", []) if not c["text"].isspace()]
+    if " " not in text and "\u3000" not in text:
+        return line
+    tokens = text.split()
+    if not (DEFAULT_SPACED_MIN_CHARS <= len(tokens) <= DEFAULT_SPACED_MAX_CHARS) or any(len(t) != 1 for t in tokens):
+        return line
+    if len(chars) != len(tokens) or not all(_CJK.match(t) for t in tokens):
+        return line
+    gaps = [b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])]
+    size = max(_size(c) for c in chars)
+    if min(gaps) < DEFAULT_SPACED_MIN_GAP * size or max(gaps) > DEFAULT_SPACED_EVENNESS * max(min(gaps), 0.1):
+        return line
+    return dict(line, text="".join(tokens))
+
+
+def split_ruby(lines: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
+    """Furigana lines (small kana between the lines of a paragraph) apart from the reading text:
+    (kept lines, [(ruby line, the line it annotates)]). Lines need .text .top .bottom .x0 .x1 .size."""
+    ruby: list[tuple[Any, Any]] = []
+    kept: list[Any] = []
+    for i, ln in enumerate(lines):
+        base = None
+        if _KANA.match(ln.text or "x") and ln.size:
+            for other in lines:
+                if other is ln or not other.size or ln.size > DEFAULT_RUBY_SIZE_RATIO * other.size:
+                    continue
+                near = min(abs(other.top - ln.bottom), abs(ln.top - other.bottom))
+                overlap_v = ln.top < other.bottom and other.top < ln.bottom
+                inside = ln.x0 >= other.x0 - other.size and ln.x1 <= other.x1 + other.size
+                if inside and (overlap_v or near <= DEFAULT_RUBY_DISTANCE * other.size):
+                    base = other
+                    break
+        if base is not None:
+            ruby.append((ln, base))
+        else:
+            kept.append(ln)
+    return kept, ruby
+
+
+def figure_regions(page: Any, table_boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes of drawings made of many shapes (charts, diagrams), tables left out."""
+    def in_table(o: dict) -> bool:
+        return any(b[0] - 1 <= o["x0"] and o["x1"] <= b[2] + 1 and b[1] - 1 <= o["top"] and o["bottom"] <= b[3] + 1
+                   for b in table_boxes)
+
+    shapes = [o for o in list(page.rects) + list(page.curves) + list(page.lines) if not in_table(o)]
+    if len(shapes) < DEFAULT_FIGURE_MIN_SHAPES:
+        return []
+    W, H = float(page.width), float(page.height)
+    # a shape spanning most of the page (a frame, a background) says nothing about a figure
+    shapes = [o for o in shapes if (o["x1"] - o["x0"]) * (o["bottom"] - o["top"]) < 0.5 * W * H]
+    boxes: list[list[float]] = []
+    counts: list[int] = []
+    for o in sorted(shapes, key=lambda o: (o["top"], o["x0"])):
+        box = [float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"])]
+        merged = False
+        for k, b in enumerate(boxes):
+            if box[0] <= b[2] + DEFAULT_FIGURE_JOIN and b[0] <= box[2] + DEFAULT_FIGURE_JOIN and \
+                    box[1] <= b[3] + DEFAULT_FIGURE_JOIN and b[1] <= box[3] + DEFAULT_FIGURE_JOIN:
+                boxes[k] = [min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]), max(b[3], box[3])]
+                counts[k] += 1
+                merged = True
+                break
+        if not merged:
+            boxes.append(box)
+            counts.append(1)
+    # clusters that grew into each other
+    changed = True
+    while changed:
+        changed = False
+        for a in range(len(boxes)):
+            for b in range(a + 1, len(boxes)):
+                A, B = boxes[a], boxes[b]
+                if A[0] <= B[2] and B[0] <= A[2] and A[1] <= B[3] and B[1] <= A[3]:
+                    boxes[a] = [min(A[0], B[0]), min(A[1], B[1]), max(A[2], B[2]), max(A[3], B[3])]
+                    counts[a] += counts[b]
+                    del boxes[b], counts[b]
+                    changed = True
+                    break
+            if changed:
+                break
+    return [tuple(b) for b, n in zip(boxes, counts)  # type: ignore[misc]
+            if n >= DEFAULT_FIGURE_MIN_SHAPES and (b[2] - b[0]) * (b[3] - b[1]) >= DEFAULT_FIGURE_MIN_AREA * W * H]
+
+
+def in_figure(line: Any, regions: list[tuple[float, float, float, float]]) -> bool:
+    """A short line whose box lies inside a figure region."""
+    if len((line.text or "").strip()) > DEFAULT_FIGURE_LINE_CHARS:
+        return False
+    cx = (line.x0 + line.x1) / 2
+    cy = (line.top + line.bottom) / 2
+    return any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in regions)
