@@ -36,6 +36,8 @@ class OutlineRules:
     count: re.Pattern[str]           # "４つの基本目標": a count of items of a kind
     tagline: re.Pattern[str]         # an English tagline after an item's title
     unfinished_endings: tuple[str, ...]  # a title ending so is cut off
+    unfinished_pos: tuple[str, ...]      # … or ending with a word of these parts of speech
+    unfinished_forms: tuple[str, ...]    # … in these conjugation forms (Sudachi)
     not_kinds: frozenset[str]        # phrases that end with a kind word but name the plan's own making
 
 
@@ -69,6 +71,8 @@ def _compile(rules: Rules) -> OutlineRules:
         vocabulary=re.compile(conf["kinds"]["vocabulary_pattern"].replace("{kinds}", kinds)),
         count=re.compile(conf["kinds"]["count_pattern"].replace("{kinds}", kinds)),
         unfinished_endings=tuple(conf["titles"]["unfinished_endings"]),
+        unfinished_pos=tuple(conf["titles"]["unfinished_pos"]),
+        unfinished_forms=tuple(conf["titles"]["unfinished_forms"]),
         not_kinds=frozenset(conf["kinds"].get("not_kinds", [])),
     )
 

@@ -14,6 +14,7 @@ import re
 
 from ...model import Document, OutlineNode
 from ...rules import Rules
+from ...ja.tokens import tokenize
 from ...normalization.chars import normalizer
 from ...segment.enumerators import ordinal
 from ...segment.outline import OutlineRules, compile_rules, walk
@@ -96,8 +97,8 @@ def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str,
         while parent is not None and id(parent) not in item_of:
             parent = parent.parent
         title = clean_title(n.title, r)
-        if title.endswith(r.unfinished_endings):
-            continue  # a title cut off (…図り、東京・): a sentence, not an item
+        if title.endswith(r.unfinished_endings) or _ends_mid_clause(title, r):
+            continue  # a title cut off (…図り、東京・ / …活用を支え): a clause, not an item
         it = Item(kind, lab.number, title, n.entry.raw, n.entry.page, source,
                   parent=item_of[id(parent)] if parent is not None else None)
         it.label = lab.text if lab.kind or lab.style in SELF_NAMED else None
@@ -110,6 +111,13 @@ def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str,
 
 # styles whose label is a full id by itself (4.1, 1-2, 【2-1】): the id keeps it as written
 SELF_NAMED = ("dotted2", "dotted3", "bracket_number")
+
+
+def _ends_mid_clause(title: str, r: OutlineRules) -> bool:
+    """Sudachi: the title's last word is a verb in a continuative form (…を支え, …を進め)."""
+    last = tokenize(title)[-1:] if title else ()
+    return bool(last) and last[0].pos[0] in r.unfinished_pos and any(
+        last[0].pos[5].startswith(f) for f in r.unfinished_forms)
 
 
 def _inherited_cue(n: OutlineNode, cues: dict[int, tuple[str, str]]) -> tuple[str, str] | None:
