@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ class Comparison:
     issues: list[Row]
     topic_labels: dict[str, str]
     initiatives_total: int
+    # (municipality, indicator_key) -> topic ids: from the indicator's name and the initiative it measures
+    kpi_topics: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def topic_matrix(self) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
         """(topic labels in taxonomy order, municipalities, count per (topic label, municipality))."""
@@ -106,7 +108,9 @@ def kpi_series(docs: list[Row], kpis: list[Row], values: list[Row], rules: Rules
         indicator, key = keyed[(v["doc_id"], v["kpi_id"])]
         rows.append({"municipality": muni.get(v["doc_id"], ""), "indicator_key": key, "indicator": indicator,
                      "fiscal_year": v["fiscal_year"], "kind": v["kind"], "value": v["value"], "unit": v["unit"],
-                     "doc_id": v["doc_id"], "kpi_id": v["kpi_id"], "edition_fy": edition.get(v["doc_id"], 0)})
+                     "doc_id": v["doc_id"], "kpi_id": v["kpi_id"], "edition_fy": edition.get(v["doc_id"], 0),
+                     # for the report only (not in the kpi_series table): the cell as written, its page
+                     "raw": v.get("raw"), "page": v.get("page")})
     newest: dict[tuple, int] = {}
     for r in rows:
         g = (r["municipality"], r["indicator_key"], r["fiscal_year"], r["kind"])
@@ -141,7 +145,20 @@ def build(out: Path, rules: Rules | None = None) -> Comparison:
     order = list(labels)
     ward = [{"municipality": m, "doc_id": d, "topic": t, "topic_label": labels[t], "initiatives": n}
             for (m, d, t), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1], order.index(kv[0][2])))]
-    return Comparison(docs, series, tagged, ward, untagged, issues, labels, len(inits))
+    linked = {(r["doc_id"], r["initiative_id"]): [] for r in tagged}
+    for r in tagged:
+        linked[(r["doc_id"], r["initiative_id"])].append(r["topic"])
+    kpi_init = {(k["doc_id"], k["kpi_id"]): k.get("initiative_id") for k in kpis}
+    kpi_topics: dict[tuple[str, str], set[str]] = defaultdict(set)
+    named: dict[str, list[str]] = {}
+    for r in series:
+        g = (r["municipality"], r["indicator_key"])
+        if r["indicator"] not in named:
+            named[r["indicator"]] = topics_of(r["indicator"], topics)
+        kpi_topics[g].update(named[r["indicator"]])
+        kpi_topics[g].update(linked.get((r["doc_id"], kpi_init.get((r["doc_id"], r["kpi_id"]))), []))
+    return Comparison(docs, series, tagged, ward, untagged, issues, labels, len(inits),
+                      {g: [t for t in order if t in ts] for g, ts in kpi_topics.items()})
 
 
 def _to_table(name: str, rows: list[Row]) -> pa.Table:
