@@ -7,6 +7,7 @@ command line does, under the same names:
     pipeline.extract("raw", "extracted")      # python -m pipeline extract --raw raw --out extracted
     pipeline.compare("extracted")             # python -m pipeline compare --out extracted
     pipeline.normalize("⾏政の⼾籍")           # python -m pipeline normalize  -> "行政の戸籍"
+    pipeline.inspect("plan.pdf", "inspected") # python -m pipeline inspect plan.pdf --out inspected
 """
 from __future__ import annotations
 
@@ -61,3 +62,13 @@ def normalize(text: str) -> str:
     from .normalization.chars import normalize_text
 
     return normalize_text(text)
+
+
+def inspect(path: str | Path, out: str | Path | None = None, pages: str | list[int] | None = None,
+            explain: str | None = None):
+    """Show what the tool saw in one document (python -m pipeline inspect FILE): page PNGs with
+    boxes and index.html in `out`; `explain` (a row id, label, title, indicator or term) gives its
+    chain of evidence in `.explanation`. Returns pipeline.inspection.InspectResult."""
+    from .inspection import inspect as run_inspect
+
+    return run_inspect(path, out=out, pages=pages, explain=explain)

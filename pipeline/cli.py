@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline extract|compare|normalize`.
+"""Command line: `python -m pipeline extract|compare|normalize|inspect`.
 
 Exit status (the README's table):
   0  every document was read
@@ -145,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     co.set_defaults(func=cmd_compare)
     no = sub.add_parser("normalize", help="normalize UTF-8 text from stdin to stdout, line by line")
     no.set_defaults(func=cmd_normalize)
+    from .inspection.cli import add_parser as add_inspect_parser
+
+    add_inspect_parser(sub)  # python -m pipeline inspect FILE (pipeline/inspection/cli.py)
     return ap
 
 
