@@ -128,7 +128,7 @@ def explain_initiative(a: Analysis, row: dict) -> str:
         if n.reasons:
             lines.append(f"  note: {n.reasons[0]}")
     elif (row["evidence"] or "").startswith("table column"):
-        lines.append("  " + _table_of(a, row["page"], row["title_raw"] or row["title"]))
+        lines.append("  " + _table_of(a, row["page"], row["title_raw"] or "", row["title"] or ""))
     else:
         lines.append(f"  read from: {(row['title_raw'] or '')[:80]!r}")
     parent = a.initiative(row["parent_id"]) if row["parent_id"] else None
@@ -146,14 +146,14 @@ def explain_initiative(a: Analysis, row: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table_of(a: Analysis, page: int | None, text: str) -> str:
-    ft = fold(text)[:12]
+def _table_of(a: Analysis, page: int | None, *texts: str) -> str:
+    keys = [fold(t)[:12] for t in texts if t and len(fold(t)) >= 2]
     for b in a.doc.blocks:
         if b.kind == "table" and (page is None or b.page == page) and any(
-                ft and ft in fold(c or "") for r in b.rows_raw for c in r):
+                k in fold(c or "") for k in keys for r in b.rows_raw for c in r):
             header = " | ".join((c or "").replace("\n", " ") for c in (b.rows_raw[0] if b.rows_raw else []))
             return f"read from a table{f' on page {b.page}' if b.page else ''}, header row: {header[:100]}"
-    return f"read from a table: {text[:60]!r}"
+    return f"read from a table: {(texts[0] if texts else '')[:60]!r}"
 
 
 def explain_kpi(a: Analysis, row: dict) -> str:
@@ -162,7 +162,7 @@ def explain_kpi(a: Analysis, row: dict) -> str:
              f"  baseline {row['baseline_raw']!r} -> {row['baseline_value']} {row['baseline_unit'] or ''} FY{row['baseline_fy']}",
              f"  target   {row['target_raw']!r} -> {row['target_value']} {row['target_unit'] or ''} FY{row['target_fy']}",
              "  rule: a row of a table whose header names indicator / baseline / target (rules/kpis.toml)",
-             "  " + _table_of(a, row["page"], row["indicator_raw"] or row["indicator"])]
+             "  " + _table_of(a, row["page"], row["indicator_raw"] or "", row["indicator"] or "")]
     if row.get("initiative_id"):
         it = a.initiative(row["initiative_id"])
         lines.append(f"  measures: {row['initiative_id']}" + (f" {it['title']}" if it else "")

@@ -170,7 +170,13 @@ def page_marks(a: Analysis, number: int, plumber_page) -> PageMarks:
             continue
         for cell in t.cells:
             pm.marks.append(Mark(tuple(map(float, cell)), "cell", COLOURS["cell"], "", 1))
-        pm.marks.append(Mark(tuple(map(float, t.bbox)), "table", COLOURS["table"], _table_labels(a, number, rows), 3))
+        labelled = False
+        for row_obj, cells in zip(t.rows, rows):
+            words = _table_labels(a, number, [cells], "")
+            if words and row_obj.bbox:
+                pm.marks.append(Mark(tuple(map(float, row_obj.bbox)), "row", COLOURS["table"], words, 0))
+                labelled = True
+        pm.marks.append(Mark(tuple(map(float, t.bbox)), "table", COLOURS["table"], "" if labelled else "table", 3))
         pm.counts["table"] += 1
     # overprint: characters drawn more than once at one place
     key = lambda c: (c["text"], round(c["x0"]), round(c["top"]))  # noqa: E731
@@ -214,15 +220,16 @@ def _row_labels(a: Analysis, page: int, text: str, role: str) -> str:
     return "; ".join(dict.fromkeys(out))
 
 
-def _table_labels(a: Analysis, page: int, rows) -> str:
-    cells = {fold(c) for r in rows for c in r if c}
-    out = [f"KPI: {k['indicator']}" for k in a.tables.kpis if k["page"] == page and fold(k["indicator_raw"]) in cells]
+def _table_labels(a: Analysis, page: int, rows, empty: str = "table") -> str:
+    cells = [fold(c) for r in rows for c in r if c]
+    out = [f"KPI: {k['indicator']}" for k in a.tables.kpis
+           if k["page"] == page and fold(k["indicator_raw"]) and fold(k["indicator_raw"]) in cells]
     out += [r["initiative_id"] for r in a.tables.initiatives
-            if r["page"] == page and r["source"] not in ("outline", "contents")
-            and any(fold(r["title"])[:12] in c for c in cells if c)]
+            if r["page"] == page and r["source"] not in ("outline", "contents") and fold(r["title"])[:12]
+            and any(fold(r["title"])[:12] in c for c in cells)]
     if not out:
-        return "table"
-    return "; ".join(out[:3]) + (f" +{len(out) - 3}" if len(out) > 3 else "")
+        return empty
+    return "; ".join(dict.fromkeys(out[:3])) + (f" +{len(out) - 3}" if len(out) > 3 else "")
 
 
 def render_page(a: Analysis, plumber_page, number: int, target: Path, resolution: int = DEFAULT_RESOLUTION) -> PageMarks:
