@@ -170,7 +170,7 @@ def _node_infos(doc: Document, tables: Tables, rules: Rules) -> list[NodeInfo]:
                                         f"another source ({same[0]['source']}: {same[0]['evidence']})")
             else:
                 info.reasons = why_not(doc, n, roots, cues, r)
-                other = [s for s in by_title.get(fold(clean_title(n.title, r)), []) if s["source"] not in ("outline", "contents")]
+                other = [s for s in by_title.get(fold(clean_title(n.title, r)), []) if s["source"] != source]
                 if other:  # another reader (an item block, a table) made the row of this heading
                     info.rows = [s["initiative_id"] for s in other]
                     info.kind = other[0]["kind"]
@@ -241,7 +241,7 @@ def why_not(doc: Document, n: OutlineNode, roots: list[OutlineNode], cues: dict,
         text = doc.lines[k].raw.strip()
         bare = text.strip("【】[]［］■●◆□○▶ ")
         if len(text) > 30 or text.endswith("。"):
-            why = "is a sentence, not a short introduction"
+            why = "is over 30 characters or a sentence, not a short introduction"
         elif len(bare) > r.max_intro_chars:
             why = f"is longer than max_intro_chars ({r.max_intro_chars}, rules/outline.toml [limits])"
         elif kind_phrase(bare, r) is None:

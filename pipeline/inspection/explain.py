@@ -200,7 +200,8 @@ def nearest(a: Analysis, query: str, k: int = DEFAULT_NEAREST) -> list[NodeInfo]
             s += 0.01
         scored.append((s, n))
     scored.sort(key=lambda t: -t[0])
-    return [n for s, n in scored[:k] if s > 0.2]
+    best = scored[0][0] if scored else 0.0
+    return [n for s, n in scored[:k] if s >= max(0.35, best * 0.5)]
 
 
 def explain_missing(a: Analysis, query: str) -> str:
