@@ -89,6 +89,7 @@ class Entry:
     page_ref: str | None = None  # the page a contents entry points to
     raw: str = ""
     packed: bool = False         # one of many entries of a contents printed on one line
+    cut: bool = False            # the text ends inside this entry (a file cut mid-line)
 
 
 @dataclass
@@ -153,6 +154,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    ends_mid_line: bool = False  # a text file whose last line has no line break: its end may be cut
     outline: Outline = field(default_factory=Outline)
     readable: bool = True
     running_header: str = ""

@@ -256,6 +256,8 @@ def ingest_text(doc: Document, data: bytes) -> Document:
         doc.find("ingest", f"{nuls} NUL byte(s) in the text removed (first on line {text.count(chr(10), 0, first) + 1})",
                  snippet=text[max(0, first - 20):first + 20].replace("\x00", "\\0"))
         text = text.replace("\x00", "")
+    # a file whose last line has no line break may have been cut mid-line (a page copied in part)
+    doc.ends_mid_line = not text.endswith(("\n", "\r"))
     doc.blocks = text_blocks(text, markdown=doc.source_format == "md")
     for b in doc.blocks:
         if b.kind != "table":

@@ -348,6 +348,11 @@ def build_outline(doc: Document, rules: Rules) -> Outline:
     r = compile_rules(rules)
     norm = normalizer(rules)
     entries = entries_of([(ln.raw, ln.page) for ln in doc.lines], r, norm)
+    last = doc.lines[-1].raw.rstrip() if doc.lines else ""
+    led = bool(re.search(f"(?:{r.leader.pattern})$", last))
+    if doc.ends_mid_line and entries and entries[-1].line == len(doc.lines) - 1 and not led:
+        # the file stops inside its last line, and not after a title's leader: that entry may be cut short
+        entries[-1].cut = True
     outline = Outline(body=build_tree([e for e in entries if not e.contents], r),
                       contents=build_tree(in_page_order([e for e in entries if e.contents]), r))
     _report_contents(doc, outline, entries)

@@ -96,6 +96,10 @@ def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str,
         parent = n.parent
         while parent is not None and id(parent) not in item_of:
             parent = parent.parent
+        if n.entry.cut:
+            doc.find("initiatives", "the text ends inside this entry (the file's last line has no line break): "
+                     "left out as possibly cut short", page=n.entry.page, snippet=n.title)
+            continue
         title = clean_title(n.title, r)
         if title.endswith(r.unfinished_endings) or _ends_mid_clause(title, r):
             continue  # a title cut off (…図り、東京・ / …活用を支え): a clause, not an item
