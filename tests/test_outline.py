@@ -217,9 +217,14 @@ def test_build_tree_kind_label_does_not_nest_under_deeper_item():
 
 
 def test_new_list_of_plain_numbers_starting_at_9_is_rejected():
-    assert _tree("9 人口の推移") == []
     assert _tree("第1章 現状", "9 人口の推移") == [(1, "第1章", "現状")]
-    assert _tree("9. 人口の推移") == []
+    assert _tree("第1章 現状", "9. 人口の推移") == [(1, "第1章", "現状")]
+    # a long first line is no heading of an excerpt that opens mid-list
+    assert _tree("9 人口の推移と将来の見通しについての分析結果の概要") == []
+
+
+def test_an_excerpt_may_open_mid_list_on_a_short_heading():
+    assert [t for _lv, t, _ in _tree("5 重点取組", "(1) 手続のオンライン化")] == ["5", "(1)"]
 
 
 def test_jump_in_a_running_list_is_rejected():
