@@ -142,11 +142,18 @@ def assign_ids(items: list[Item], progress_prefix: str) -> None:
     restarts = {k[0] for k, c in counts.items() if c > 1 and not k[2]}
     used: set[str] = set()
     for it in items:  # parents come first in document order
-        base = (it.label.strip("【】[]［］") if it.label else f"{it.kind}{it.number}" if it.number is not None
-                else f"{it.kind}:{it.title[:16]}")
+        # the label as the plan writes it (施策1-2, 4.1, 第2項); a bare ordinal (1, ②, (1)) names
+        # the item under its parent (基本目標3/②), and at the top its kind does (施策1)
+        ordinal_only = it.label is not None and not it.label_named
+        if it.label and (it.label_named or it.parent is not None):
+            base = it.label.strip("【】[]［］")
+        elif it.number is not None:
+            base = f"{it.kind}{it.number}"
+        else:
+            base = f"{it.kind}:{it.title[:16]}"
         if it.source == "progress_table":
             base = f"{progress_prefix}/{base}"
-        elif it.kind in restarts and it.parent is not None:
+        elif it.parent is not None and (it.kind in restarts or ordinal_only):
             base = f"{it.parent.item_id or _key(it.parent)}/{base}"
         iid, k = base, 2
         while iid in used:

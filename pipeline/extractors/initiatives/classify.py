@@ -105,7 +105,8 @@ def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str,
             continue  # a title cut off (…図り、東京・ / …活用を支え): a clause, not an item
         it = Item(kind, lab.number, title, n.entry.raw, n.entry.page, source,
                   parent=item_of[id(parent)] if parent is not None else None)
-        it.label = lab.text if lab.kind or lab.style in SELF_NAMED else None
+        it.label = lab.text
+        it.label_named = bool(lab.kind) or lab.style in SELF_NAMED
         it.evidence = evidence
         it.order = n.entry.line
         item_of[id(n)] = it

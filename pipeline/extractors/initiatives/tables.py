@@ -32,7 +32,8 @@ class Item:
     status: str | None = None
     item_id: str = ""
     order: float = 0.0
-    label: str | None = None     # the label as written when it is a full id (施策1-2, 4.1, 主要施策-1)
+    label: str | None = None     # the label as written (施策1-2, 4.1, 主要施策-1, ②, (1))
+    label_named: bool = False    # the label is a full id by itself (施策1-2, 4.1, 第2項), not an ordinal (②)
     evidence: str = ""           # the rule or signal that made this an item
     section_id: str | None = None  # the section whose table gave it
 
@@ -64,7 +65,7 @@ def parse_items(text: str, kind: str, v: Vocab, page: int | None, source: str) -
         num = numbered.group("num") or numbered.group("paren")
         it = _item(kind, ordinal(num), numbered.group("title"), text, page, source, v)
         if re.search(r"[-‐−.]", num):
-            it.label = num
+            it.label, it.label_named = num, True
         return [it] if it.title else []
     return []
 
