@@ -162,12 +162,15 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     out.kept = sum(1 for c in page.chars if not c["text"].isspace())
     tables = [t for t in page.find_tables() if t.bbox]
     boxes = []
+    grids: list[tuple[float, float, float, float]] = []
     for t in tables:
         rows = t.extract()
         if not rows or len(rows[0]) < 2:
             continue  # a 1-column "table" is a ruled box (shaded heading), not data
         if not any((c or "").strip() for r in rows for c in r):
-            out.empty_tables += 1
+            out.empty_tables += 1  # a grid with no text in it: a chart's axes or an empty form
+            grids.append(t.bbox)
+            continue
         boxes.append(t.bbox)
         out.items.append((float(t.bbox[1]), rows))
 
@@ -183,9 +186,11 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     lines = [_line_from(layout.join_letter_spaced(raw), heading_font) for raw in raw_lines]
     lines, ruby = layout.split_ruby(lines)
     out.ruby = [(r.text, b.text) for r, b in ruby]
-    regions = layout.figure_regions(page, boxes)
-    for line in lines:
-        line.figure = layout.in_figure(line, regions)
+    regions = layout.figure_regions(page, boxes) + grids
+    if regions:
+        body = _main_size([c for ln in raw_lines for c in ln.get("chars", [])])
+        for line in lines:
+            line.figure = layout.in_figure(line, regions, body)
     sep = _footnote_zone(lines, sep)
     for line in lines:
         if sep is not None and line.top > sep:

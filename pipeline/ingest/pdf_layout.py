@@ -34,6 +34,8 @@ DEFAULT_FIGURE_MIN_SHAPES = 12
 # … covering at least this share of the page; shapes this close (pt) belong to one cluster.
 DEFAULT_FIGURE_MIN_AREA = 0.03
 DEFAULT_FIGURE_JOIN = 6.0
+# axis labels sit just outside the drawn area: a region reaches this far (× the line's size)
+DEFAULT_FIGURE_MARGIN = 0.5
 # a line inside a figure is figure text when it has at most this many characters.
 DEFAULT_FIGURE_LINE_CHARS = 30
 
@@ -212,10 +214,13 @@ def figure_regions(page: Any, table_boxes: list[tuple[float, float, float, float
             if n >= DEFAULT_FIGURE_MIN_SHAPES and (b[2] - b[0]) * (b[3] - b[1]) >= DEFAULT_FIGURE_MIN_AREA * W * H]
 
 
-def in_figure(line: Any, regions: list[tuple[float, float, float, float]]) -> bool:
-    """A short line whose box lies inside a figure region."""
+def in_figure(line: Any, regions: list[tuple[float, float, float, float]], body_size: float = 0.0) -> bool:
+    """A short line whose box lies inside a figure region; smaller than the body text (an axis
+    label), it may also sit just outside the drawn area."""
     if len((line.text or "").strip()) > DEFAULT_FIGURE_LINE_CHARS:
         return False
     cx = (line.x0 + line.x1) / 2
     cy = (line.top + line.bottom) / 2
-    return any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in regions)
+    m = DEFAULT_FIGURE_MARGIN * (line.size or 0.0) if line.size and line.size < body_size - 0.5 else 0.0
+    return any(r[0] - m <= cx <= r[2] + m and line.top <= r[3] + m and line.bottom >= r[1] - m and r[1] - m <= cy
+               for r in regions)
