@@ -234,11 +234,11 @@ def why_not(doc: Document, n: OutlineNode, roots: list[OutlineNode], cues: dict,
     # the line introducing its run
     run = [s for s in _run_of(n, roots)]
     first = min(run, key=lambda s: s.entry.line) if run else n
-    k = first.entry.line - 1
-    while k >= 0 and not doc.lines[k].raw.strip():
-        k -= 1
-    if k >= 0:
-        text = doc.lines[k].raw.strip()
+    j = first.entry.line - 1
+    while j >= 0 and not doc.lines[j].raw.strip():
+        j -= 1
+    if j >= 0:
+        text = doc.lines[j].raw.strip()
         bare = text.strip("【】[]［］■●◆□○▶ ")
         if len(text) > 30 or text.endswith("。"):
             why = "is over 30 characters or a sentence, not a short introduction"
@@ -248,7 +248,7 @@ def why_not(doc: Document, n: OutlineNode, roots: list[OutlineNode], cues: dict,
             why = "names no kind"
         else:
             why = "names a kind but is itself a labelled line" if first is not n else "names a kind"
-        reasons.append(f"the line before its list (line {k}, page {doc.lines[k].page}) '{text[:40]}' {why}")
+        reasons.append(f"the line before its list (line {j}, page {doc.lines[j].page}) '{text[:40]}' {why}")
     if getattr(n.entry, "cut", False):
         reasons.insert(0, "the text ends inside this entry (no line break after the file's last line): left out as cut short")
     reasons.append(f"no sentence counting its run of {len(run)} (rules/outline.toml count_pattern, e.g. 4つの基本目標) "

@@ -255,7 +255,7 @@ def write_text_view(a: Analysis, out: Path) -> Path:
         k = next((x for x, s in enumerate(folded) if key and key in s), None)
         if k is not None:
             chips.setdefault(k, []).append(f'<span class="row term">term: {escape(g["term"])}</span>')
-    finds = {}
+    finds: dict[int, list[str]] = {}
     for f in a.doc.findings:
         key = fold(f.snippet)[:16]
         k = next((x for x, s in enumerate(folded) if len(key) >= 4 and key in s), None)

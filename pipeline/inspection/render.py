@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .analysis import Analysis, fold
 
@@ -169,14 +170,14 @@ def page_marks(a: Analysis, number: int, plumber_page) -> PageMarks:
         if not rows or len(rows[0]) < 2:
             continue
         for cell in t.cells:
-            pm.marks.append(Mark(tuple(map(float, cell)), "cell", COLOURS["cell"], "", 1))
+            pm.marks.append(Mark(_box(cell), "cell", COLOURS["cell"], "", 1))
         labelled = False
         for row_obj, cells in zip(t.rows, rows):
             words = _table_labels(a, number, [cells], "")
             if words and row_obj.bbox:
-                pm.marks.append(Mark(tuple(map(float, row_obj.bbox)), "row", COLOURS["table"], words, 0))
+                pm.marks.append(Mark(_box(row_obj.bbox), "row", COLOURS["table"], words, 0))
                 labelled = True
-        pm.marks.append(Mark(tuple(map(float, t.bbox)), "table", COLOURS["table"], "" if labelled else "table", 3))
+        pm.marks.append(Mark(_box(t.bbox), "table", COLOURS["table"], "" if labelled else "table", 3))
         pm.counts["table"] += 1
     # overprint: characters drawn more than once at one place
     key = lambda c: (c["text"], round(c["x0"]), round(c["top"]))  # noqa: E731
@@ -188,6 +189,10 @@ def page_marks(a: Analysis, number: int, plumber_page) -> PageMarks:
     return pm
 
 
+def _box(b) -> tuple[float, float, float, float]:
+    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
 def _grow(b, d):
     return (b[0] - d, b[1] - d, b[2] + d, b[3] + d)
 
@@ -197,8 +202,8 @@ def _layout_headings(a: Analysis) -> set[int]:
     from ..segment.pdf_headings import PdfLine, detect
 
     idx = [i for i, g in sorted(a.line_geometry.items()) if not getattr(g, "figure", False)]
-    lines = [PdfLine(a.doc.lines[i].raw, a.doc.lines[i].page or 0, a.line_geometry[i].x0, a.line_geometry[i].size,
-                     a.line_geometry[i].font) for i in idx]
+    geo: dict[int, Any] = a.line_geometry
+    lines = [PdfLine(geo[i].text, a.doc.lines[i].page or 0, geo[i].x0, geo[i].size, geo[i].font) for i in idx]
     try:
         heads, _ = detect(lines)
     except Exception:
