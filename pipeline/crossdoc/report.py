@@ -89,9 +89,9 @@ def _link(href: str | None, text: str, cls: str = "") -> str:
 
 def _editions(docs: list[Row]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """doc_id -> the doc_id standing for its content (identical files are one edition), and its copies."""
-    by_sha: dict[str, list[str]] = defaultdict(list)
+    by_sha: dict[tuple[str, str], list[str]] = defaultdict(list)
     for d in sorted(docs, key=lambda d: d["doc_id"]):
-        by_sha[d.get("source_sha256") or d["doc_id"]].append(d["doc_id"])
+        by_sha[(d["municipality"] or "", d.get("source_sha256") or d["doc_id"])].append(d["doc_id"])
     rep = {doc: ids[0] for ids in by_sha.values() for doc in ids}
     copies = {ids[0]: ids[1:] for ids in by_sha.values()}
     return rep, copies
@@ -116,7 +116,7 @@ def _chart(rows: list[Row], links: Links, rep: dict[str, str], copies: dict[str,
         data.append([int(r["fiscal_year"]), kind, r["value"], _num(r["value"]) + unit, r.get("raw") or "",
                      r["doc_id"], int(r["page"]) if _page(r.get("page")) else "—", label[r["doc_id"]], bool(r["current"]),
                      links.source(r["doc_id"], r.get("page")) or ""])
-    years = sorted({int(r["fiscal_year"]) for r in rows})
+    years = sorted({int(r["fiscal_year"]) for r in rows}) or [0]
     revised = _revisions(rows)
     return ({"y": "値" + (f" ({'・'.join(units)})" if units else ""), "years": list(range(years[0], years[-1] + 1)),
              "rows": data}, _sources(drawn, rows, links), revised + [f"古い版 (older edition) {d}: 図示なし" for d in hidden])
@@ -339,6 +339,8 @@ _SCRIPT = r"""
     body.dataset.chartsDrawn = String(drawn);
     body.dataset.chartsAxes = String(withAxes);
     body.dataset.errors = String(window.__errors.length);
+    // every file the page fetched (scripts, styles, images, fonts, fetch/XHR): none, it is all inline
+    body.dataset.requests = String(performance.getEntriesByType("resource").length);
     if (window.__errors.length) body.dataset.errorList = window.__errors.join(" | ").slice(0, 2000);
   }
 
