@@ -167,6 +167,10 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
     cover_lines: list[tuple[str, float, float]] = field(default_factory=list)
 
+    def keep_lines(self) -> None:
+        """Keep the ingested lines (before normalize joins them into paragraphs) for the outline."""
+        self.lines = [Line(b.raw, b.page, b.size, b.bold, b.x0) for b in self.blocks if b.kind in ("line", "list_item")]
+
     def find(self, stage: str, message: str, *, page: int | None = None, snippet: str = "",
              severity: Literal["warning", "error"] = "warning") -> None:
         """Record a finding for issues.parquet."""

@@ -4,15 +4,19 @@ from pipeline.ingest.text import text_blocks
 from pipeline.model import Document, Tables
 from pipeline.normalization.reflow import normalize_document
 from pipeline.rules import load_rules
+from pipeline.segment.outline import build_outline
 from pipeline.segment.sections import segment_document
 
 
 def _rows(text: str, fmt: str = "md") -> tuple[list[dict], Document]:
     doc = Document("d", "d." + fmt, fmt, "")
     doc.blocks = text_blocks(text, markdown=fmt == "md")
-    segment_document(normalize_document(doc))
+    doc.keep_lines()
+    rules = load_rules()
+    segment_document(normalize_document(doc, rules), rules)
+    doc.outline = build_outline(doc, rules)
     t = Tables()
-    extract(doc, t, load_rules())
+    extract(doc, t, rules)
     return t.initiatives, doc
 
 

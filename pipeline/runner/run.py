@@ -20,7 +20,7 @@ from ..segment.docinfo import describe
 from ..ingest.pdf import PdfError, assemble_pdf, ingest_pdf, read_pages
 from ..ingest.text import ingest_text
 from ..segment.outline import build_outline
-from ..model import Line, TABLE_NAMES, Document, Tables
+from ..model import TABLE_NAMES, Document, Tables
 from ..normalization.chars import normalize_text
 from ..normalization.reflow import normalize_document
 from ..rules import Rules, load_rules, rules_hash
@@ -172,7 +172,7 @@ def build_document(path: Path, raw: Path, rules: Rules, pages: PdfPages | None =
         ingest_text(doc, data)
         if not doc.readable:
             return doc
-    doc.lines = [Line(b.raw, b.page, b.size, b.bold, b.x0) for b in doc.blocks if b.kind in ("line", "list_item")]
+    doc.keep_lines()
     normalize_document(doc, rules)
     segment_document(doc, rules)
     doc.outline = build_outline(doc, rules)
