@@ -73,6 +73,8 @@ class _Conf:
         self.reject_gloss = [rx(p) for p in c.get("reject_gloss_patterns", [])]
         self.accept_gloss = [rx(p) for p in c.get("accept_gloss_patterns", [])]
         self.reject_term = [rx(p) for p in c.get("reject_term_patterns", [])]
+        self.label_term = rx(c["label_term_pattern"])
+        self.same_head_alias = bool(c.get("same_head_is_alias", True))
         self.ratio = float(c.get("explain_min_ratio", 2.0))
         self.remark_gloss = [rx(p) for p in c.get("remark_gloss_patterns", [])]
         self.min_words = int(c.get("min_term_words", 2))
@@ -314,7 +316,11 @@ def _bracket_shape(line: str, gloss: str, rest_of_line: str, conf: _Conf, b: Blo
     if any(r.search(gloss) for r in conf.accept_gloss):
         return _row(term, None, gloss, "inline", b)
     content = [t for t in _words(term) if t.pos[0] == "名詞"]
-    if len(content) < conf.min_words or _proper(term) or len(g) < conf.ratio * len(term):
+    gwords = _words(g)
+    if conf.same_head_alias and content and gwords and gwords[-1].surface == _words(term)[-1].surface and "の" not in g:
+        return None
+    # a gloss naming a particular body or place (東海大学との連携授業) gives an instance, not a meaning
+    if len(content) < conf.min_words or _proper(term) or _proper(g) or len(g) < conf.ratio * len(term):
         return None
     return _row(term, None, gloss, "inline", b)
 
@@ -516,7 +522,7 @@ def extract(doc: Document, out: Tables, rules: Rules) -> None:
         + inline_entries(doc, conf)
     for e in entries:
         key = e["term"]
-        if not key or (e["source"] == "inline" and conf.term_rejected(key)):
+        if not key or conf.label_term.search(key) or (e["source"] == "inline" and conf.term_rejected(key)):
             continue
         first = rows.get(key)
         if first is None or (first.get("weak") and not e.get("weak") and first["source"] == e["source"]):
