@@ -202,9 +202,9 @@ def inline_entries(doc: Document, conf: _Conf) -> list[dict]:
     out: list[dict] = []
     for b, text in _streams(doc):
         for raw_line in text.split("\n"):
-            if conf.reading_line.match(raw_line):
-                m = conf.reading_line.match(raw_line)
-                out.append(_row(m.group("t"), m.group("e").strip(), None, "inline", b))
+            rl = conf.reading_line.match(raw_line)
+            if rl:
+                out.append(_row(rl.group("t"), rl.group("e").strip(), None, "inline", b))
         for m in _BRACKET.finditer(text):
             row = _bracket_row(text, m, conf, b)
             if row:
@@ -227,7 +227,7 @@ _LOANWORD = re.compile(r"^[A-Za-z]*[ァ-ヺー・]+$")
 def _enumerates(term: str, gloss: str) -> bool:
     """江東5区(墨田区・江東区・…): the bracket lists as many items as the term counts."""
     m = re.search(r"([0-9]+)", term)
-    return bool(m) and len(re.split(r"[・、]", gloss)) == int(m.group(1))
+    return m is not None and len(re.split(r"[・、]", gloss)) == int(m.group(1))
 
 
 def _bracket_row(text: str, m: re.Match[str], conf: _Conf, b: Block) -> dict | None:
