@@ -104,7 +104,7 @@ def vega_bundle() -> str:
     import vl_convert as vlc
 
     vl_version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    name = f"vega-bundle-vlc{vlc.__version__}-vl{vl_version}.js"
+    name = f"vega-bundle-vlc{getattr(vlc, '__version__', '0')}-vl{vl_version}.js"
     path = _cache_dir() / name
     try:
         data = path.read_bytes()
@@ -113,7 +113,7 @@ def vega_bundle() -> str:
             return body.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         pass
-    js = vlc.javascript_bundle(vl_version=vl_version)
+    js = vlc.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]  # snippet is optional
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -66,18 +66,23 @@ class Links:
         if not found:
             return None
         href, fmt = found
-        return f"{href}#page={int(page)}" if fmt == "pdf" and _page(page) else href
+        n = _page(page)
+        return f"{href}#page={n}" if fmt == "pdf" and n else href
 
     def inspect(self, doc_id: str, page: object = None) -> str | None:
         index = self.out / "inspect" / doc_id / "index.html"
         if not index.is_file():
             return None
         href = quote(f"inspect/{doc_id}/index.html")
-        return f"{href}#page-{int(page)}" if _page(page) else href
+        n = _page(page)
+        return f"{href}#page-{n}" if n else href
 
 
-def _page(page: object) -> bool:
-    return isinstance(page, (int, float)) and not (isinstance(page, float) and math.isnan(page)) and page > 0
+def _page(page: object) -> int | None:
+    """The page number, or None (text documents, missing pages)."""
+    if isinstance(page, (int, float)) and not (isinstance(page, float) and math.isnan(page)) and page > 0:
+        return int(page)
+    return None
 
 
 def _link(href: str | None, text: str, cls: str = "") -> str:

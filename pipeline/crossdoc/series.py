@@ -145,7 +145,7 @@ def build(out: Path, rules: Rules | None = None) -> Comparison:
     order = list(labels)
     ward = [{"municipality": m, "doc_id": d, "topic": t, "topic_label": labels[t], "initiatives": n}
             for (m, d, t), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1], order.index(kv[0][2])))]
-    linked = {(r["doc_id"], r["initiative_id"]): [] for r in tagged}
+    linked: dict[tuple, list[str]] = {(r["doc_id"], r["initiative_id"]): [] for r in tagged}
     for r in tagged:
         linked[(r["doc_id"], r["initiative_id"])].append(r["topic"])
     kpi_init = {(k["doc_id"], k["kpi_id"]): k.get("initiative_id") for k in kpis}
