@@ -163,3 +163,20 @@ def test_cover_title_and_metadata(tmp_path):
     doc = _build(tmp_path, draw, title="Microsoft Word - doc")
     assert doc.title == "第2次テスト町特定事業主行動計画" and doc.title_source == "cover"
     assert (doc.period_start_fy, doc.period_end_fy, doc.period_source) == (2021, 2025, "period_phrase")
+
+
+def test_two_texts_drawn_into_each_other_are_split_by_height():
+    # what extract_text_lines hands back for two diagram labels 4 pt apart whose characters stand
+    # over each other (chained into one line by its 3 pt tolerance through a third text)
+    from pipeline.ingest.pdf_layout import unweave
+
+    def ch(t, x, top):
+        return {"text": t, "x0": x, "x1": x + 10.0, "top": top, "bottom": top + 10.0, "size": 10.0}
+
+    chars = [ch(t, 100 + 10 * i, 200.0) for i, t in enumerate("開始日時")] + \
+            [ch(t, 102 + 10 * i, 204.0) for i, t in enumerate("終了時刻")]
+    chars.sort(key=lambda c: c["x0"])
+    line = {"text": "".join(c["text"] for c in chars), "top": 200.0, "bottom": 214.0, "x0": 100.0, "x1": 142.0,
+            "chars": chars}
+    lines, runs = unweave([line])
+    assert [ln["text"] for ln in lines] == ["開始日時", "終了時刻"] and runs

@@ -65,6 +65,7 @@ class _Page:
     kept: int = 0   # chars after overprinted copies were merged
     image_share: float = 0.0  # share of the page area covered by images
     stacks: int = 0  # stacked vertical labels joined
+    garbled: list[str] = field(default_factory=list)  # runs that read as two texts drawn into each other
     ruby: list[tuple[str, str]] = field(default_factory=list)  # (furigana, the line it annotates)
     empty_tables: int = 0  # ruled tables none of whose cells holds text
 
@@ -183,6 +184,8 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     sep = _separator_top(page)
     raw_lines = [raw for raw in text_page.extract_text_lines(return_chars=True, strip=True) if raw["text"].strip()]
     raw_lines, out.stacks = layout.restack(raw_lines)
+    raw_lines, out.garbled = layout.unweave(raw_lines)
+    out.garbled += [g for g in (layout.garbled(raw) for raw in raw_lines) if g]
     lines = [_line_from(layout.join_letter_spaced(raw), heading_font) for raw in raw_lines]
     lines, ruby = layout.split_ruby(lines)
     out.ruby = [(r.text, b.text) for r, b in ruby]
@@ -483,6 +486,11 @@ def _page_findings(doc: Document, pages: list[_Page]) -> None:
     if ruby:
         doc.find("ingest", f"{len(ruby)} furigana line(s) (small kana over a word) taken out of the reading text",
                  page=ruby[0][0], snippet="; ".join(f"{r} (p.{n}: {b[:20]})" for n, r, b in ruby)[:200])
+    for p in pages:
+        if p.garbled:
+            doc.find("ingest", f"{len(p.garbled)} garbled run(s) on page {p.number}: characters of two texts drawn into "
+                               "each other (a diagram, or text wrapped beside a table); interleaved lines were split by height",
+                     page=p.number, snippet=" / ".join(p.garbled))
     stacks = sum(p.stacks for p in pages)
     if stacks:
         doc.find("ingest", f"{stacks} stacked vertical label(s) (one character per line) joined into one line each",

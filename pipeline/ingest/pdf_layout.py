@@ -39,6 +39,11 @@ DEFAULT_FIGURE_MARGIN = 0.5
 # a line inside a figure is figure text when it has at most this many characters.
 DEFAULT_FIGURE_LINE_CHARS = 30
 
+# garbled run: two texts drawn into each other. Characters doubled pairwise (・・開開始始) …
+_DOUBLED = re.compile(r"([\u3040-\u30ff\u3400-\u9fff・])\1(?!\1)([\u3040-\u30ff\u3400-\u9fff・])\2")
+# … or at least this many characters of a line standing over each other: the next char (left
+# to right) starts inside the previous one's width, at another height (て ユ い ー け ザ).
+DEFAULT_INTERLEAVE_MIN = 3
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc\uff10-\uff19\uff21-\uff5a]")
 _KANA = re.compile(r"^[\u3040-\u309f\u30a0-\u30ff\u30fc\s]+$")
 
@@ -123,7 +128,7 @@ def stack_line(chain: list[dict]) -> dict:
     """An extract_text_lines-style line for a stack of chars."""
     return {"text": "".join(c["text"] for c in chain), "top": min(c["top"] for c in chain),
             "bottom": max(c["bottom"] for c in chain), "x0": min(c["x0"] for c in chain),
-            "x1": max(c["x1"] for c in chain), "chars": chain}
+            "x1": max(c["x1"] for c in chain), "chars": chain, "stacked": True}
 
 
 def join_letter_spaced(line: dict) -> dict:
@@ -142,6 +147,61 @@ def join_letter_spaced(line: dict) -> dict:
     if min(gaps) < DEFAULT_SPACED_MIN_GAP * size or max(gaps) > DEFAULT_SPACED_EVENNESS * max(min(gaps), 0.1):
         return line
     return dict(line, text="".join(tokens))
+
+
+def garbled(line: dict) -> str:
+    """The run of a line that reads as two texts drawn into each other, or ''."""
+    text = line.get("text", "")
+    if line.get("stacked"):
+        return ""
+    m = _DOUBLED.search(text)
+    if m:
+        return text[max(0, m.start() - 10):m.end() + 10]
+    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=lambda c: c["x0"])
+    hits = [i for i, (a, b) in enumerate(zip(chars, chars[1:]))
+            if b["x0"] < a["x1"] - 0.3 * _size(a) and abs(b["top"] - a["top"]) > 0.3 * _size(a)]
+    if len(hits) < DEFAULT_INTERLEAVE_MIN:
+        return ""
+    lo, hi = hits[0], hits[-1] + 2
+    return "".join(c["text"] for c in chars[max(0, lo - 2):hi + 2])
+
+
+def _interleaved(line: dict) -> bool:
+    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=lambda c: c["x0"])
+    hits = sum(1 for a, b in zip(chars, chars[1:])
+               if b["x0"] < a["x1"] - 0.3 * _size(a) and abs(b["top"] - a["top"]) > 0.3 * _size(a))
+    return hits >= DEFAULT_INTERLEAVE_MIN and not line.get("stacked")
+
+
+def _line_of(chars: list[dict]) -> dict:
+    chars = sorted(chars, key=lambda c: c["x0"])
+    text = ""
+    for a, b in zip([None] + chars[:-1], chars):
+        if a is not None and b["x0"] - a["x1"] > 0.5 * _size(b):
+            text += " "
+        text += b["text"]
+    return {"text": text, "top": min(c["top"] for c in chars), "bottom": max(c["bottom"] for c in chars),
+            "x0": chars[0]["x0"], "x1": max(c["x1"] for c in chars), "chars": chars}
+
+
+def unweave(lines: list[dict]) -> tuple[list[dict], list[str]]:
+    """Lines whose characters stand over each other at two heights (a diagram's labels, text wrapped
+    beside a table, read as one line) split into one line per height: (lines, garbled runs found)."""
+    out: list[dict] = []
+    runs: list[str] = []
+    for ln in lines:
+        if not _interleaved(ln):
+            out.append(ln)
+            continue
+        runs.append(garbled(ln))
+        groups: list[list[dict]] = []
+        for c in sorted((c for c in ln["chars"] if not c["text"].isspace()), key=lambda c: c["top"]):
+            if groups and abs(c["top"] - groups[-1][0]["top"]) <= 0.3 * _size(c):
+                groups[-1].append(c)
+            else:
+                groups.append([c])
+        out += [_line_of(g) for g in groups]
+    return out, runs
 
 
 def split_ruby(lines: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
