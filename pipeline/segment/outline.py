@@ -355,7 +355,7 @@ def build_outline(doc: Document, rules: Rules) -> Outline:
         entries[-1].cut = True
     outline = Outline(body=build_tree([e for e in entries if not e.contents], r),
                       contents=build_tree(in_page_order([e for e in entries if e.contents]), r))
-    _report_contents(doc, outline, entries)
+    _report_contents(doc, outline, entries, norm)
     if doc.lines and not outline.body and not outline.contents:
         doc.find("segment", "no numbered heading, list or contents entry found: the document has no outline",
                  page=doc.lines[0].page, snippet=doc.lines[0].raw[:80])
@@ -366,14 +366,15 @@ def _fold(s: str) -> str:
     return "".join(s.split())
 
 
-def _report_contents(doc: Document, outline: Outline, entries: list[Entry]) -> None:
+def _report_contents(doc: Document, outline: Outline, entries: list[Entry], norm) -> None:
     """Contents entries whose titles never appear in the body: the body's headings were not
     found (or the document is only its contents page, whose tree then stands for the outline)."""
     titles = [n.title for n in walk(outline.contents) if len(_fold(n.title)) >= 4]
     if len(titles) < 3:
         return
     contents_lines = {e.line for e in entries if e.contents}
-    body = "\n".join(_fold(ln.raw) for i, ln in enumerate(doc.lines) if i not in contents_lines)
+    # a heading may wrap over two lines of the body: the body is searched as one folded text
+    body = "".join(_fold(norm(ln.raw)) for i, ln in enumerate(doc.lines) if i not in contents_lines)
     missing = [t for t in titles if _fold(t) not in body]
     if len(missing) * 2 > len(titles):
         page = next((e.page for e in entries if e.contents), None)
