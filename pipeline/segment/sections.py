@@ -232,11 +232,12 @@ def _section_id(parent: Section | None, m: HeadingMatch, used: set[str]) -> str:
 
 
 def previous_label(label: str) -> str | None:
-    """The label of the chapter before this one in the same form: 第3章 -> 第2章, 2章 -> 1章, 第三章 -> 第二章."""
+    """The first chapter's label when this one is the second, in the same form: 第2章 -> 第1章,
+    2章 -> 1章, 第二章 -> 第一章; None otherwise."""
     m = re.search(r"[0-9]+|[一二三四五六七八九十]+", label)
     n = ordinal(m.group(0)) if m else None
-    if m is None or n is None or n < 2:
-        return None
+    if m is None or n != 2:
+        return None  # only the series' first chapter is inferred: an excerpt may open at any later one
     before = str(n - 1) if m.group(0).isdigit() else _KANJI[n - 1] if n - 1 < len(_KANJI) else None
     return None if before is None else label[: m.start()] + before + label[m.end():]
 
