@@ -361,6 +361,20 @@ def test_8_exit_codes_by_class(tmp_path, text_out):
 
 
 # -- case 10: progress ---------------------------------------------------------------------------
+def test_9_the_corrupt_text_check_is_linear_in_the_text():
+    """An unbroken run of Japanese (no punctuation) took 197 s at 200k characters; a regex
+    anchored on the Japanese side backtracked over the whole run at every start."""
+    from pipeline.normalization.chars import find_corrupt
+    from pipeline.rules import load_rules
+
+    rules = load_rules()
+    assert find_corrupt("これはデジタルデバйдです", rules) == ["これはデジタルデバйдです"]
+    started = time.perf_counter()
+    assert find_corrupt("情報化推進計画" * 30_000, rules) == []
+    assert find_corrupt(("情報化推進計画" * 3_000 + "й") * 10, rules)
+    assert time.perf_counter() - started < 5  # a generous guard against the quadratic case, not a speed target
+
+
 def test_10_progress_starts_at_once_and_counts_pages(tmp_path):
     run = Run(pdf_raw(tmp_path / "raw", SMALL_PDFS), tmp_path / "out")
     start = time.monotonic()

@@ -120,6 +120,7 @@ def normalize_text(text: str, rules: Rules | None = None) -> str:
 
 @lru_cache(maxsize=4)
 def _corrupt_re(scripts: tuple[str, ...]) -> re.Pattern[str]:
+    """One run of letters of the given scripts (Cyrillic, Greek, Hangul …)."""
     chars = []
     for cp in range(0x80, 0x3000):
         ch = chr(cp)
@@ -127,16 +128,39 @@ def _corrupt_re(scripts: tuple[str, ...]) -> re.Pattern[str]:
         if ch.isalpha() and any(name.startswith(s + " ") for s in scripts):
             chars.append(re.escape(ch))
     cls = "".join(chars) + ("\uac00-\ud7a3" if "HANGUL" in scripts else "")
-    return re.compile(f"[{JA}]+[{cls}]+[{JA}{cls}]*|[{cls}]+[{JA}]+")
+    return re.compile(f"[{cls}]+")
 
 
 def find_corrupt(text: str, rules: Rules | None = None) -> list[str]:
-    """Runs where letters of a foreign script sit inside a Japanese word (デジタルデバйд)."""
+    """Runs where letters of a foreign script sit inside a Japanese word (デジタルデバйд).
+
+    Linear in the text: each foreign run is widened over the Japanese word around it, never
+    back past the previous finding (a regex anchored on the Japanese side was quadratic on a
+    long unbroken run of Japanese)."""
     rules = rules or load_rules()
     scripts = tuple(rules.get("normalization").get("corrupt", {}).get("scripts", []))
     if not scripts or text.isascii():
         return []
-    return [m.group(0) for m in _corrupt_re(scripts).finditer(text)]
+    foreign = _corrupt_re(scripts)
+    out: list[str] = []
+    done = 0
+    for m in foreign.finditer(text):
+        s, e = m.start(), m.end()
+        if s < done:
+            continue  # inside the previous finding
+        before = s > done and is_japanese(text[s - 1])
+        after = e < len(text) and is_japanese(text[e])
+        if not (before or after):
+            continue
+        a = s
+        while a > done and is_japanese(text[a - 1]):
+            a -= 1
+        b = e
+        while b < len(text) and (is_japanese(text[b]) or (before and foreign.match(text, b))):
+            b += 1
+        out.append(text[a:b])
+        done = b
+    return out
 
 
 def rare_radicals(text: str, rules: Rules | None = None) -> list[str]:
