@@ -142,7 +142,7 @@ def _squash(s: str) -> str:
 def _looks_titled(t: str, rules: Rules) -> bool:
     conf = rules.get("documents").get("title", {})
     core = re.sub(r"\s*([「(\[【].*|\S*版)$", "", t).strip()
-    return any(core.endswith(w) or w in core for w in conf.get("plan_words", []))
+    return core.endswith(tuple(conf.get("plan_words", []))) if core else False
 
 
 def _join_title(parts: list[str]) -> str:
