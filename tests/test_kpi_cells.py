@@ -4,6 +4,7 @@ from hypothesis import given, strategies as st
 
 from pipeline.extractors.kpis.cells import parse_cell
 from pipeline.normalization.chars import normalize_text
+from pipeline.rules import load_rules
 
 
 @pytest.mark.parametrize("raw, value, unit, fy", [
@@ -42,3 +43,12 @@ def test_planned_actual_pairs(a, b):
 @given(st.text(alphabet="—－-ー ()調査中", max_size=6))
 def test_no_value_words_never_invent_a_number(s):
     assert parse_cell(s).value is None
+
+
+@pytest.mark.parametrize("raw,value,unit,qualifier", [
+    ("年111校", 111, "校", "年"), ("5年間で6人", 6, "人", "5年間で"), ("延べ12回", 12, "回", "延べ"),
+    ("100%以上", 100, "%", "以上"), ("50%程度", 50, "%", "程度"), ("59.3%", 59.3, "%", None),
+])
+def test_qualifiers_are_kept_out_of_the_number_in_a_column_of_their_own(raw, value, unit, qualifier):
+    cell = parse_cell(raw, load_rules())
+    assert (cell.value, cell.unit, cell.qualifier) == (value, unit, qualifier)

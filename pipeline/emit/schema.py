@@ -87,6 +87,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         _f("value", F64, "null when the cell is —, 調査中 or blank"),
         _f("unit", S, "unit as written"),
         _f("raw", S, "the cell as written"),
+        _f("qualifier", S, "what the cell says of the number, kept out of it: 年 (per year), 5年間で, 延べ, 累計, 程度, 以上"),
         _f("page", I32, "page (PDF)"),
     ]),
     "glossary": pa.schema([

@@ -320,7 +320,8 @@ def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[
 
 
 def _val(kind: str, fy: int | None, cell: CellValue, raw: str | None) -> dict:
-    return {"fiscal_year": fy, "kind": kind, "value": cell.value, "unit": cell.unit, "raw": raw}
+    return {"fiscal_year": fy, "kind": kind, "value": cell.value, "unit": cell.unit, "raw": raw,
+            "qualifier": cell.qualifier}
 
 
 _TARGET_LINE = re.compile(r"^(?:[・\-*●○■□]\s*)?(?P<name>[^:]{2,40}?)\s*:\s*(?P<value>\S.*)$")

@@ -21,6 +21,7 @@ class CellValue:
     second: "CellValue | None" = None  # the bracketed value of a `planned (actual)` cell
     notes: list[str] = field(default_factory=list)
     ok: bool = True  # False: the cell had text that is neither a value nor a no-value word
+    qualifier: str | None = None  # what the cell says of the number: 年 (per year), 5年間で, 延べ, 程度, 以上
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class _CellRules:
     max_unit: int
     per: re.Pattern[str]
     qualifier: re.Pattern[str]
+    qualifier_after: re.Pattern[str]
 
 
 def _compile(rules: Rules) -> _CellRules:
@@ -43,7 +45,8 @@ def _compile(rules: Rules) -> _CellRules:
                       frozenset(conf.get("no_value", [])), prefixes,
                       tuple(sorted(conf.get("units", []), key=len, reverse=True)), int(conf.get("max_unit_chars", 6)),
                       re.compile(conf.get("per_unit_pattern", "(?!)")),
-                      re.compile(conf.get("qualifier_pattern", "(?!)")))
+                      re.compile(conf.get("qualifier_pattern", "(?!)")),
+                      re.compile(conf.get("qualifier_after_pattern", "(?!)")))
 
 
 def _cr(rules: Rules | None) -> tuple[_CellRules, Rules]:
@@ -71,7 +74,8 @@ def _unit(rest: str, cr: _CellRules) -> str | None:
 def _one(text: str, cr: _CellRules) -> CellValue | None:
     """A single value: 延べ12回, 59.3%, 24. None when the text is not a value."""
     t = text.strip().strip("()").strip()
-    t = cr.qualifier.sub("", t)
+    before = cr.qualifier.match(t)
+    t = t[before.end():] if before else t
     m = cr.number.match(t)
     if not m:
         return None
@@ -80,7 +84,10 @@ def _one(text: str, cr: _CellRules) -> CellValue | None:
     unit = None if rest[:1].isspace() else _unit(rest, cr)
     if unit is None and rest and not rest[:1].isspace() and rest[:1] not in "(（" and len(rest) > cr.max_unit:
         return None  # 1年間収録しDVD化…: a number inside a sentence is no value
-    return CellValue(value, unit)
+    after = cr.qualifier_after.match(rest[len(unit or ""):].strip())
+    words = [x for x in ((before.group(0).strip() if before else ""), (m.group("pre") or "").strip(),
+                         (after.group(0) if after else "")) if x]
+    return CellValue(value, unit, qualifier=" ".join(words) or None)
 
 
 def parse_cell(raw: str | None, rules: Rules | None = None) -> CellValue:
