@@ -180,3 +180,13 @@ def test_two_texts_drawn_into_each_other_are_split_by_height():
             "chars": chars}
     lines, runs = unweave([line])
     assert [ln["text"] for ln in lines] == ["開始日時", "終了時刻"] and runs
+
+
+def test_private_use_area_bullet_becomes_a_bullet():
+    from pipeline.ingest.pdf_layout import map_pua_bullets
+
+    chars = [{"text": t, "x0": 10.0 * i, "x1": 10.0 * i + 9, "top": 0.0, "bottom": 10.0, "size": 10.0}
+             for i, t in enumerate("\uf06c 計画の推進")]
+    line, n = map_pua_bullets({"text": "\uf06c 計画の推進", "chars": chars})
+    assert n == 1 and line["text"] == "・ 計画の推進" and line["chars"][0]["text"] == "・"
+    assert map_pua_bullets({"text": "計画\uf06c", "chars": []})[1] == 0

@@ -65,6 +65,7 @@ class _Page:
     kept: int = 0   # chars after overprinted copies were merged
     image_share: float = 0.0  # share of the page area covered by images
     stacks: int = 0  # stacked vertical labels joined
+    pua_bullets: int = 0  # Private Use Area glyphs opening a line, read as bullets
     garbled: list[str] = field(default_factory=list)  # runs that read as two texts drawn into each other
     ruby: list[tuple[str, str]] = field(default_factory=list)  # (furigana, the line it annotates)
     empty_tables: int = 0  # ruled tables none of whose cells holds text
@@ -185,6 +186,9 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     raw_lines = [raw for raw in text_page.extract_text_lines(return_chars=True, strip=True) if raw["text"].strip()]
     raw_lines, out.stacks = layout.restack(raw_lines)
     raw_lines, out.garbled = layout.unweave(raw_lines)
+    mapped = [layout.map_pua_bullets(raw) for raw in raw_lines]
+    raw_lines = [raw for raw, _ in mapped]
+    out.pua_bullets = sum(n for _, n in mapped)
     out.garbled += [g for g in (layout.garbled(raw) for raw in raw_lines) if g]
     lines = [_line_from(layout.join_letter_spaced(raw), heading_font) for raw in raw_lines]
     lines, ruby = layout.split_ruby(lines)
@@ -491,6 +495,10 @@ def _page_findings(doc: Document, pages: list[_Page]) -> None:
             doc.find("ingest", f"{len(p.garbled)} garbled run(s) on page {p.number}: characters of two texts drawn into "
                                "each other (a diagram, or text wrapped beside a table); interleaved lines were split by height",
                      page=p.number, snippet=" / ".join(p.garbled))
+    pua = sum(p.pua_bullets for p in pages)
+    if pua:
+        doc.find("ingest", f"{pua} line(s) open with a Private Use Area glyph (a symbol font's bullet): read as ・",
+                 page=next(p.number for p in pages if p.pua_bullets))
     stacks = sum(p.stacks for p in pages)
     if stacks:
         doc.find("ingest", f"{stacks} stacked vertical label(s) (one character per line) joined into one line each",

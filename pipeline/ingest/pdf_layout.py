@@ -204,6 +204,28 @@ def unweave(lines: list[dict]) -> tuple[list[dict], list[str]]:
     return out, runs
 
 
+# Private Use Area code points: symbol fonts (Wingdings, a Word bullet) put their glyphs there
+_PUA = re.compile("[\ue000-\uf8ff]")
+DEFAULT_BULLET = "・"
+
+
+def map_pua_bullets(line: dict) -> tuple[dict, int]:
+    """A Private Use Area glyph that opens a line (a symbol font's bullet) becomes a bullet:
+    (line, glyphs mapped). Others stay as they are (normalization reports what it cannot read)."""
+    text = line.get("text", "")
+    stripped = text.lstrip()
+    if not stripped or not _PUA.match(stripped[0]):
+        return line, 0
+    i = len(text) - len(stripped)
+    chars = list(line.get("chars", []))
+    for k, c in enumerate(chars):
+        if not c["text"].isspace():
+            if _PUA.match(c["text"]):
+                chars[k] = dict(c, text=DEFAULT_BULLET)
+            break
+    return dict(line, text=text[:i] + DEFAULT_BULLET + text[i + 1:], chars=chars), 1
+
+
 def split_ruby(lines: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
     """Furigana lines (small kana between the lines of a paragraph) apart from the reading text:
     (kept lines, [(ruby line, the line it annotates)]). Lines need .text .top .bottom .x0 .x1 .size."""
