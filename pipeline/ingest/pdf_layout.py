@@ -175,9 +175,9 @@ def _interleaved(line: dict) -> bool:
 
 def _line_of(chars: list[dict]) -> dict:
     chars = sorted(chars, key=lambda c: c["x0"])
-    text = ""
-    for a, b in zip([None] + chars[:-1], chars):
-        if a is not None and b["x0"] - a["x1"] > 0.5 * _size(b):
+    text = chars[0]["text"]
+    for a, b in zip(chars, chars[1:]):
+        if b["x0"] - a["x1"] > 0.5 * _size(b):
             text += " "
         text += b["text"]
     return {"text": text, "top": min(c["top"] for c in chars), "bottom": max(c["bottom"] for c in chars),
@@ -281,13 +281,13 @@ def figure_regions(page: Any, table_boxes: list[tuple[float, float, float, float
     changed = True
     while changed:
         changed = False
-        for a in range(len(boxes)):
-            for b in range(a + 1, len(boxes)):
-                A, B = boxes[a], boxes[b]
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                A, B = boxes[i], boxes[j]
                 if A[0] <= B[2] and B[0] <= A[2] and A[1] <= B[3] and B[1] <= A[3]:
-                    boxes[a] = [min(A[0], B[0]), min(A[1], B[1]), max(A[2], B[2]), max(A[3], B[3])]
-                    counts[a] += counts[b]
-                    del boxes[b], counts[b]
+                    boxes[i] = [min(A[0], B[0]), min(A[1], B[1]), max(A[2], B[2]), max(A[3], B[3])]
+                    counts[i] += counts[j]
+                    del boxes[j], counts[j]
                     changed = True
                     break
             if changed:
