@@ -75,6 +75,8 @@ def summary(result: RunResult, out: Path) -> str:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    if args.cluster or args.manifest or "://" in args.raw or "://" in args.out:
+        return cmd_extract_cluster(args)
     raw, out = Path(args.raw), Path(args.out)
     if args.workers is not None and args.workers < 1:
         print("error: --workers must be 1 or more", file=sys.stderr)
@@ -95,6 +97,37 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 stamp.write_text(result.fingerprint)
             say(f"  cross-document layer: {out}/plans.duckdb, {out}/report.html (python -m pipeline compare --out {out})")
     return EXIT_UNREADABLE if result.unreadable else EXIT_OK
+
+
+def cmd_extract_cluster(args: argparse.Namespace) -> int:
+    """`extract --cluster ADDRESS|local` (pipeline/runner/cluster.py): partitioned datasets under --out."""
+    if not args.cluster:
+        print("error: --manifest and fsspec URLs in --raw/--out run on a cluster: add --cluster ADDRESS "
+              "(or --cluster local on this machine)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    from .runner.cluster import local_path, run_cluster
+
+    out_local = local_path(args.out)
+    if out_local is not None:
+        out_local.mkdir(parents=True, exist_ok=True)
+    with guard(out_local) if out_local is not None else _no_lock():  # an object store has no lock
+        result = run_cluster(None if args.manifest else args.raw, args.out, cluster=args.cluster,
+                             manifest=args.manifest, workers=args.workers, quiet=args.quiet,
+                             task_timeout=args.task_timeout or None, allow_empty=args.allow_empty)
+        say(summary(result, Path(args.out)).replace(f"-> {args.out}/", f"-> {args.out}/ (partitioned by pref)", 1))
+        if not args.no_compare:
+            say("  cross-document layer: not built for partitioned tables (plans.duckdb reads single files); "
+                "read the tables with pandas, pyarrow or DuckDB")
+    return EXIT_UNREADABLE if result.unreadable else EXIT_OK
+
+
+def _no_lock():
+    from contextlib import nullcontext
+
+    return nullcontext()
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -140,6 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(func=cmd_extract)
     ex.add_argument("--no-compare", action="store_true",
                     help="skip the cross-document layer (plans.duckdb, report.html)")
+    ex.add_argument("--cluster", metavar="ADDRESS", default=None,
+                    help="run on a Dask cluster: a scheduler address (tcp://host:8786) or `local` to start one "
+                         "here; needs pip install -e '.[cluster]'. --raw/--out may then be fsspec URLs")
+    ex.add_argument("--manifest", metavar="FILE", default=None,
+                    help="with --cluster: read the documents a CSV lists (source_url,doc_id,municipality_code) "
+                         "instead of --raw")
+    ex.add_argument("--task-timeout", metavar="SECONDS", type=float, default=600.0,
+                    help="with --cluster: give up a document (a finding) after this long (default 600; 0: no limit)")
     co = sub.add_parser("compare", help="build plans.duckdb and report.html from --out's tables; print the comparison")
     co.add_argument("--out", default="extracted", help="folder holding the extracted tables (default: extracted)")
     co.set_defaults(func=cmd_compare)

@@ -113,3 +113,112 @@ def write_text_atomic(text: str, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# -- partitioned datasets (the cluster run, `--cluster`) -------------------------------------------
+# Each table is a folder `<out>/<table>.parquet/pref=JP-13/part-00000.parquet`: a Hive-partitioned
+# dataset that pandas.read_parquet, pyarrow and DuckDB read as one table (with a `pref` column).
+# The value is the ISO 3166-2 code of the prefecture (JP-01 … JP-47: the first two digits of the
+# 全国地方公共団体コード), a string whatever the values present (a bare `13` would be read as an
+# integer, and `01` lose its zero); documents without a code go to `pref=unknown`.
+PARTITION_KEY = "pref"
+UNKNOWN_PARTITION = "unknown"
+COMMIT_JOURNAL = ".commit.json"
+STAGING_PREFIX = ".staging-"
+
+
+def partition_of(municipality_code: str | None) -> str:
+    """`JP-13` for 131075 (墨田区); `unknown` when there is no valid code."""
+    code = str(municipality_code or "").strip()
+    if len(code) >= 2 and code[:2].isdigit() and 1 <= int(code[:2]) <= 47:
+        return f"JP-{code[:2]}"
+    return UNKNOWN_PARTITION
+
+
+def write_part(fs, staging: str, partition: str, part: str, tables: Tables) -> dict[str, int]:
+    """Write one part file of every table (empty ones too: a reader always sees the schema) under
+    `staging/<table>.parquet/pref=<partition>/`, each through a hidden temporary name (readers skip
+    names starting with `.`) renamed into place, so that a retried task never leaves half a file."""
+    import uuid
+
+    counts = {}
+    for name in TABLE_NAMES:
+        folder = f"{staging}/{name}.parquet/{PARTITION_KEY}={partition}"
+        fs.makedirs(folder, exist_ok=True)
+        tmp = f"{folder}/.{part}.{uuid.uuid4().hex}.tmp"
+        table = to_arrow(name, getattr(tables, name))
+        with fs.open(tmp, "wb") as fh:
+            pq.write_table(table, fh, compression="zstd")
+        fs.mv(tmp, f"{folder}/{part}.parquet")
+        counts[name] = table.num_rows
+    return counts
+
+
+def _exists(fs, path: str) -> bool:
+    try:
+        return bool(fs.exists(path))
+    except OSError:
+        return False
+
+
+def _move(fs, src: str, dst: str) -> None:
+    from fsspec.implementations.local import LocalFileSystem
+
+    if isinstance(fs, LocalFileSystem):
+        os.replace(src, dst)  # one rename, a file or a folder
+    else:
+        fs.mv(src, dst, recursive=True)
+
+
+def _remove(fs, path: str) -> None:
+    if _exists(fs, path):
+        fs.rm(path, recursive=True)
+
+
+def commit_datasets(fs, out: str, staging: str) -> None:
+    """Put every table of `staging` in place of `<out>/<table>.parquet` (a file of a local run or a
+    dataset folder of an earlier cluster run). A journal is written first: a run killed during the
+    commit is finished by the next run (`recover_datasets`), so readers see either all the previous
+    tables or all the new ones once the commit is done, never a half-written table."""
+    import json
+
+    journal = f"{out}/{COMMIT_JOURNAL}"
+    tmp = f"{journal}.tmp"
+    with fs.open(tmp, "w") as fh:
+        fh.write(json.dumps({"staging": staging}))
+    _move(fs, tmp, journal)
+    _roll_forward(fs, out, staging)
+
+
+def _roll_forward(fs, out: str, staging: str) -> None:
+    old = f"{staging}.old"
+    fs.makedirs(old, exist_ok=True)
+    for name in TABLE_NAMES:
+        new = f"{staging}/{name}.parquet"
+        if not _exists(fs, new):
+            continue  # moved in before the run was killed
+        target = f"{out}/{name}.parquet"
+        if _exists(fs, target):
+            _move(fs, target, f"{old}/{name}.parquet")
+        _move(fs, new, target)
+    _remove(fs, f"{out}/{COMMIT_JOURNAL}")
+    _remove(fs, old)
+    _remove(fs, staging)
+
+
+def recover_datasets(fs, out: str) -> None:
+    """Before a run: finish a commit that a killed run began; drop the staging folders of runs
+    killed before their commit (their previous tables were never touched)."""
+    import json
+
+    journal = f"{out}/{COMMIT_JOURNAL}"
+    if _exists(fs, journal):
+        with fs.open(journal, "r") as fh:
+            staging = json.loads(fh.read())["staging"]
+        _roll_forward(fs, out, staging)
+    if not _exists(fs, out):
+        return
+    for info in fs.ls(out, detail=True):
+        base = info["name"].rstrip("/").rsplit("/", 1)[-1]
+        if base.startswith(STAGING_PREFIX):
+            fs.rm(info["name"], recursive=True)
