@@ -117,7 +117,8 @@ def cmd_extract_cluster(args: argparse.Namespace) -> int:
         result = run_cluster(None if args.manifest else args.raw, args.out, cluster=args.cluster,
                              manifest=args.manifest, workers=args.workers, quiet=args.quiet,
                              task_timeout=args.task_timeout or None, allow_empty=args.allow_empty)
-        say(summary(result, Path(args.out)).replace(f"-> {args.out}/", f"-> {args.out}/ (partitioned by pref)", 1))
+        text = summary(result, Path("OUT"))  # --out may be a URL, which a Path would mangle
+        say(text.replace("-> OUT/", f"-> {args.out.rstrip('/')}/ (partitioned by pref)", 1))
         if not args.no_compare:
             say("  cross-document layer: not built for partitioned tables (plans.duckdb reads single files); "
                 "read the tables with pandas, pyarrow or DuckDB")

@@ -343,7 +343,10 @@ def _with_ids(t: Tables, spec: Source) -> Tables:
 def _failed_rows(spec: Source, sha: str, message: str, snippet: str | None = None) -> Tables:
     fmt = DEFAULT_SUFFIXES.get(PurePosixPath(spec.rel).suffix.lower(), "")
     doc = Document(spec.doc_id, spec.source_path, fmt, sha, readable=False)
-    doc.find("run", message, severity="error", snippet=snippet)
+    if snippet is None:
+        doc.find("run", message, severity="error")
+    else:
+        doc.find("run", message, severity="error", snippet=snippet)
     return document_rows(doc, load_rules())
 
 
