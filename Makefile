@@ -6,7 +6,7 @@ SHARED ?= ../shared
 RAW ?= raw
 OUT ?= extracted
 
-.PHONY: setup extract test score bench typecheck clean
+.PHONY: setup setup-cluster extract test test-cluster score bench typecheck clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,21 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# the optional [cluster] extra (Dask distributed, fsspec): `extract --cluster`, its tests, the bench's cluster row
+$(VENV)/.installed-cluster: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test,cluster]"
+	touch $@
+
+setup-cluster: $(VENV)/.installed-cluster
+
 extract: setup
 	$(PY) -m pipeline extract --raw $(RAW) --out $(OUT)
 
 test: setup
 	$(PY) -m pytest -q
+
+test-cluster: setup-cluster
+	PIPELINE_CLUSTER_TESTS=1 $(PY) -m pytest -q -m cluster
 
 score: setup
 	@# every corpus that has answers: the sample plans (text and PDF), real excerpts, real PDFs
@@ -39,7 +49,7 @@ score: setup
 typecheck: setup
 	$(PY) -m mypy pipeline
 
-bench: setup
+bench: setup-cluster
 	$(PY) tools/bench.py
 
 clean:

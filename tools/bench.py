@@ -5,6 +5,8 @@ Inputs: the PDF fixtures plus a ~100-page document made by repeating them
   default   `pipeline extract` cold (fresh --out) with default workers
   workers1  the same with --workers 1
   bare      a single-process pdfplumber loop: extract_text + extract_tables per page
+  cluster   `pipeline extract --cluster local --workers 2` (a local Dask cluster, start-up included;
+            shown with its ratio to the local pool; skipped without the [cluster] extra)
 Then the no-op re-run time (same --out, nothing changed) and each command's
 peak RSS. Targets (issue 6): default <= 0.8x bare, workers1 <= 1.3x bare, no-op < 1 s.
 """
@@ -64,6 +66,14 @@ def timed(cmd: list[str]) -> tuple[float, int]:
     return wall, int(usage.ru_maxrss)
 
 
+def has_cluster() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def main() -> int:
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,6 +88,9 @@ def main() -> int:
                                      "--out", out],
             "bare": lambda out: [py, "-c", BARE, str(raw)],
         }
+        if has_cluster():
+            cmds["cluster"] = lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--no-compare", "--cluster",
+                                           "local", "--workers", "2", "--raw", str(raw), "--out", out]
         times: dict[str, list[float]] = {k: [] for k in cmds}
         rss: dict[str, int] = {k: 0 for k in cmds}
         for r in range(DEFAULT_ROUNDS):
@@ -95,6 +108,12 @@ def main() -> int:
               "bare": "bare pdfplumber loop"}
     for k in ("default", "workers1", "bare"):
         print(f"{labels[k]:<34}{med[k]:>10.2f}{pages / med[k]:>9.1f}{med[k] / bare:>8.2f}{rss[k] / 1024:>13.0f}")
+    if "cluster" in med:
+        k = "cluster"
+        print(f"{'pipeline extract --cluster local':<34}{med[k]:>10.2f}{pages / med[k]:>9.1f}{med[k] / bare:>8.2f}"
+              f"{rss[k] / 1024:>13.0f}   {med[k] / med['default']:.2f}x the local pool (2 workers, start-up included)")
+    else:
+        print("pipeline extract --cluster local   skipped: pip install -e '.[cluster]' (make bench installs it)")
     noop_med = statistics.median(noop)
     print(f"{'no-op re-run (all cached)':<34}{noop_med:>10.2f}")
     checks = [("default workers <= 0.8x bare", med["default"] / bare <= 0.8),
