@@ -4,11 +4,13 @@ and the findings a reader owes (overprint, image-only page, furigana, garbled ru
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
-from conftest import SHARED, run_extract
+from conftest import ROOT, SHARED
 
 REAL = SHARED / "real-pdf"
 pytestmark = [pytest.mark.corpus,
@@ -33,7 +35,8 @@ DOUBLED = re.compile(r"([\u3040-\u30ff\u3400-\u9fff])\1(?!\1)([\u3040-\u30ff\u34
 @pytest.fixture(scope="module")
 def real_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("real_pdf_out")
-    proc = run_extract(REAL, out)
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "extract", "--quiet", "--no-compare", "--raw", str(REAL),
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     return {p.stem: pd.read_parquet(p) for p in out.glob("*.parquet")}
 
