@@ -279,3 +279,21 @@ def test_a_hanging_or_crashing_document_becomes_a_finding(tmp_path, monkeypatch)
             Client(lc) as c:
         again = cluster.run_cluster(str(corpus("corpus")), str(tmp_path / "out"), client=c, quiet=True)
     assert again.cached == again.documents - 2 and not again.unreadable
+
+
+def test_local_and_cluster_runs_take_turns_on_one_out(tmp_path, client):
+    """A local run after a cluster run writes its single files over the dataset folders (and the
+    other way round), sharing the per-document cache."""
+    from pipeline.runner.cluster import run_cluster
+    from pipeline.runner.run import run_folder
+
+    raw, out = corpus("corpus"), tmp_path / "out"
+    run_cluster(str(raw), str(out), client=client, quiet=True)
+    result = run_folder(raw, out, workers=2, quiet=True)
+    assert result.cached == result.documents  # the cluster's cache entries
+    assert (out / "documents.parquet").is_file()
+    assert not [p for p in out.iterdir() if p.name.endswith(".old")]
+    again = run_cluster(str(raw), str(out), client=client, quiet=True)
+    assert again.cached == again.documents and (out / "documents.parquet").is_dir()
+    local_run(raw, tmp_path / "local")
+    assert_same_tables(tmp_path / "local", out)

@@ -79,7 +79,11 @@ class StreamWriter:
             self.writers[name].close()
             _readable(self.tmp[name])
         for name in TABLE_NAMES:
-            os.replace(self.tmp[name], self.out / f"{name}.parquet")
+            target = self.out / f"{name}.parquet"
+            if target.is_dir():  # a partitioned dataset of a `--cluster` run: replaced by the file
+                _replace_folder(self.tmp[name], target)
+            else:
+                os.replace(self.tmp[name], target)
         return self.counts
 
     def abort(self) -> None:
@@ -88,6 +92,15 @@ class StreamWriter:
                 self.writers[name].close()
             finally:
                 Path(self.tmp[name]).unlink(missing_ok=True)
+
+
+def _replace_folder(tmp: str, target: Path) -> None:
+    import shutil
+
+    aside = target.with_name(f".{target.name}.{os.getpid()}.old")
+    os.replace(target, aside)
+    os.replace(tmp, target)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def write_tables(tables: Tables, out: Path) -> dict[str, int]:

@@ -644,7 +644,7 @@ def _parts(summaries: list[dict], skipped: list[Skipped], part_docs: int) -> dic
         groups.setdefault(s["partition"], []).append(s)
     scan_rows = [{"doc_id": s.rel, "stage": "scan", "severity": s.severity, "message": s.message,
                   "page": None, "snippet": None} for s in skipped]
-    if scan_rows:
+    if scan_rows or not groups:  # (no document at all: empty tables, with their schema)
         groups.setdefault(UNKNOWN_PARTITION, [])
     out: dict = {}
     for partition, docs in groups.items():
