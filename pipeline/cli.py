@@ -119,9 +119,14 @@ def cmd_extract_cluster(args: argparse.Namespace) -> int:
                              task_timeout=args.task_timeout or None, allow_empty=args.allow_empty)
         text = summary(result, Path("OUT"))  # --out may be a URL, which a Path would mangle
         say(text.replace("-> OUT/", f"-> {args.out.rstrip('/')}/ (partitioned by pref)", 1))
-        if not args.no_compare:
-            say("  cross-document layer: not built for partitioned tables (plans.duckdb reads single files); "
-                "read the tables with pandas, pyarrow or DuckDB")
+        out_dir = local_path(args.out)
+        if not args.no_compare and out_dir is not None and result.counts.get("documents"):
+            from .crossdoc.series import run as compare_run
+
+            compare_run(out_dir)  # plans.duckdb and the report read the partitioned datasets too
+            say(f"  cross-document layer: {out_dir}/plans.duckdb, {out_dir}/report.html")
+        elif not args.no_compare:
+            say("  cross-document layer: run `python -m pipeline compare --out DIR` on a local copy of the tables")
     return EXIT_UNREADABLE if result.unreadable else EXIT_OK
 
 

@@ -83,7 +83,12 @@ def topics_of(text: str, topics: list[tuple[str, str, list[str]]]) -> list[str]:
 
 
 def _read(out: Path, name: str) -> list[Row]:
+    """A table's rows: one Parquet file, or a dataset folder partitioned by prefecture (a cluster run)."""
     p = out / f"{name}.parquet"
+    if p.is_dir():
+        import pyarrow.dataset as ds
+
+        return ds.dataset(p, format="parquet", partitioning="hive").to_table().to_pylist()
     return pq.ParquetFile(p).read().to_pylist() if p.exists() else []  # read_table would import pandas
 
 
@@ -210,7 +215,9 @@ def write_database(out: Path) -> Path:
             path = (out / f"{name}.parquet").resolve()
             if not path.exists():
                 continue
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path.as_posix()}')")
+            source = (f"read_parquet('{path.as_posix()}/**/*.parquet', hive_partitioning = true)" if path.is_dir()
+                      else f"read_parquet('{path.as_posix()}')")
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}")
             con.execute(f"COMMENT ON VIEW {name} IS {_sql_str(VIEW_COMMENTS.get(name, name))}")
             for f in schema:
                 desc = (f.metadata or {}).get(b"description", b"").decode()
