@@ -80,3 +80,11 @@ def test_counted_introduction():
                     "業務変革\n\nやり方を見直します。\n\n官民連携の仕組みづくり\n\n大学と連携します。\n", "txt")
     assert [(r["initiative_id"], r["title"]) for r in rows] == [
         ("視点1", "利用者目線でのデジタル化"), ("視点2", "業務変革"), ("視点3", "官民連携の仕組みづくり")]
+
+
+def test_progress_table_flattened_into_lines_gives_each_row_its_status():
+    from pathlib import Path
+    text = (Path(__file__).parent / "shapes" / "progress-table-flattened-into-lines" / "input.txt").read_text()
+    rows, _ = _rows(text, "txt")
+    assert [(r["title"], r["status"]) for r in rows if r["source"] == "progress_table"] == [
+        ("電子申請システムの導入", "達成"), ("庁内無線LANの整備", "継続"), ("AIチャットボットの活用", "再検討")]
