@@ -116,6 +116,36 @@ def test_1_same_name_two_formats_are_two_documents(tmp_path):
 
 
 # -- case 3: unreadable files and folders, links, unsupported files, long paths -------------------
+def test_2_glyphs_without_a_unicode_map_are_reported_not_extracted(tmp_path):
+    """A PDF whose fonts lack a ToUnicode map gave (cid:N) titles, garbage glossary rows, exit 0."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    writer.append(PdfReader(str(PDF_FIXTURES / "sumida" / "2021-plan-summary.pdf")))
+    for page in writer.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font.get_object().pop(NameObject("/ToUnicode"), None)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with open(raw / "plan.pdf", "wb") as fh:
+        writer.write(fh)
+    shutil.copy(SUMIDA, raw / "good.txt")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "extract", "--quiet", "--no-compare", "--raw", str(raw),
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    issues = pd.read_parquet(out / "issues.parquet")
+    mine = issues[issues["doc_id"] == "plan"]
+    assert mine["message"].str.contains("run OCR").any() and (mine["severity"] == "error").any()
+    assert mine["page"].notna().sum() >= 1  # reported per page
+    for name in ("sections", "initiatives", "glossary"):
+        rows = pd.read_parquet(out / f"{name}.parquet")
+        assert not rows[rows["doc_id"] == "plan"].astype(str).apply(lambda c: c.str.contains("cid:")).any().any()
+    assert len(pd.read_parquet(out / "initiatives.parquet").query("doc_id == 'good'")) > 0
+
+
 def test_3_unreadable_and_unsupported_inputs_are_named_not_fatal(tmp_path):
     import tempfile
 

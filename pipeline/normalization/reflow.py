@@ -105,10 +105,48 @@ def link_dump_citations(blocks: list[Block], rules: Rules) -> None:
                 break
 
 
+def drop_unmapped_glyphs(doc: Document, rules: Rules) -> None:
+    """`(cid:12)` codes stand for glyphs whose font has no Unicode map: they carry no text.
+    They are dropped from every block and line and reported per page; a document made mostly
+    of them has no readable text layer (an error: run OCR on it)."""
+    conf = rules.get("normalization").get("unmapped_glyphs", {})
+    rx = rules.regex(conf.get("pattern", r"\(cid:[0-9]+\)"))
+    per_page: dict[int | None, int] = {}
+    total = kept = 0
+
+    def strip(s: str, page: int | None) -> str:
+        nonlocal total, kept
+        n = len(rx.findall(s))
+        cleaned = rx.sub("", s) if n else s
+        total += n
+        kept += len(cleaned.strip())
+        if n:
+            per_page[page] = per_page.get(page, 0) + n
+        return cleaned
+
+    for b in doc.blocks:
+        if b.kind == "table":
+            b.rows_raw = [[None if c is None else strip(c, b.page) for c in row] for row in b.rows_raw]
+        else:
+            b.raw = strip(b.raw, b.page)
+    for ln in doc.lines:
+        ln.raw = rx.sub("", ln.raw)
+    if not total:
+        return
+    for page, n in sorted(per_page.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        doc.find("normalize", f"{n} glyph(s) with no Unicode mapping ((cid:N) codes: a font without a ToUnicode map) "
+                 "dropped; the text of this page is incomplete", page=page, snippet=f"(cid:…) ×{n}")
+    if total > float(conf.get("unreadable_share", 0.5)) * (total + kept):
+        doc.readable = False
+        doc.find("normalize", "the text layer is not readable: most glyphs have no Unicode mapping; "
+                 "run OCR on this PDF (or export it again with its fonts embedded)", severity="error")
+
+
 def normalize_document(doc: Document, rules: Rules | None = None) -> Document:
     rules = rules or load_rules()
     norm = normalizer(rules)
     pdf = doc.source_format == "pdf"
+    drop_unmapped_glyphs(doc, rules)
     doc.blocks = join_lines(doc.blocks, pdf, norm)
     any_marked = False
     for b in doc.blocks:

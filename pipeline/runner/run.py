@@ -174,6 +174,8 @@ def build_document(path: Path, raw: Path, rules: Rules, pages: PdfPages | None =
             return doc
     doc.keep_lines()
     normalize_document(doc, rules)
+    if not doc.readable:
+        return doc  # no readable text layer (glyphs without a Unicode map): nothing to segment
     segment_document(doc, rules)
     doc.outline = build_outline(doc, rules)
     describe(doc, rules, normalize_text(doc.running_header, rules))
