@@ -199,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    # pdfminer logs damaged fonts ("Could not get FontBBox") on stderr: what matters of it comes
+    # out as findings (unmapped glyphs, garbled runs), so the log stays quiet
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     ap = build_parser()
     try:
         args = ap.parse_args(argv)
