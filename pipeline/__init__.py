@@ -30,7 +30,8 @@ def __getattr__(name: str):
 
 
 def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int | None = None,
-            quiet: bool = True, compare: bool = True, allow_empty: bool = False) -> "RunResult":
+            quiet: bool = True, compare: bool = True, allow_empty: bool = False,
+            pdf_engine: str | None = None) -> "RunResult":
     """Extract every .pdf/.txt/.md under `raw` into the tables under `out` (incremental).
 
     Raises `pipeline.RunError` (what the command line exits 3 for: `raw` missing, `out` not
@@ -42,7 +43,8 @@ def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int
 
     check_raw(Path(raw), Path(out))
     with guard(Path(out)):
-        result = run_folder(Path(raw), Path(out), workers=workers, quiet=quiet, allow_empty=allow_empty)
+        result = run_folder(Path(raw), Path(out), workers=workers, quiet=quiet, allow_empty=allow_empty,
+                            pdf_engine=pdf_engine)
         if compare:
             compare_run(Path(out))
     return result

@@ -83,7 +83,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     check_raw(raw, out)
     with guard(out):  # the tables and the cross-document layer, one run at a time
-        result = run_folder(raw, out, workers=args.workers, quiet=args.quiet, allow_empty=args.allow_empty)
+        result = run_folder(raw, out, workers=args.workers, quiet=args.quiet, allow_empty=args.allow_empty,
+                            pdf_engine=args.pdf_engine)
         say(summary(result, out))
         if not args.no_compare:
             stamp = out / ".cache" / "compare.stamp"
@@ -116,7 +117,8 @@ def cmd_extract_cluster(args: argparse.Namespace) -> int:
     with guard(out_local) if out_local is not None else _no_lock():  # an object store has no lock
         result = run_cluster(None if args.manifest else args.raw, args.out, cluster=args.cluster,
                              manifest=args.manifest, workers=args.workers, quiet=args.quiet,
-                             task_timeout=args.task_timeout or None, allow_empty=args.allow_empty)
+                             task_timeout=args.task_timeout or None, allow_empty=args.allow_empty,
+                             pdf_engine=args.pdf_engine)
         text = summary(result, Path("OUT"))  # --out may be a URL, which a Path would mangle
         say(text.replace("-> OUT/", f"-> {args.out.rstrip('/')}/ (partitioned by pref)", 1))
         out_dir = local_path(args.out)
@@ -177,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--allow-empty", action="store_true",
                     help="let a --raw without documents replace existing tables with empty ones")
     ex.set_defaults(func=cmd_extract)
+    ex.add_argument("--pdf-engine", choices=("pdfplumber", "pdfium"), default=None,
+                    help="how PDFs are read: pdfplumber (default; the reference) or pdfium (pypdfium2, much faster; "
+                         "the same objects fed to the same code, see README)")
     ex.add_argument("--no-compare", action="store_true",
                     help="skip the cross-document layer (plans.duckdb, report.html)")
     ex.add_argument("--cluster", metavar="ADDRESS", default=None,

@@ -39,9 +39,11 @@ def code_hash() -> str:
     return h.hexdigest()
 
 
-def cache_key(rules_hash: str, doc_id: str, source_path: str, source_sha256: str) -> str:
+def cache_key(rules_hash: str, doc_id: str, source_path: str, source_sha256: str, pdf_engine: str = "pdfplumber") -> str:
     h = hashlib.sha256()
-    for part in (__version__, code_hash(), rules_hash, doc_id, source_path, source_sha256):
+    # the PDF engine (--pdf-engine) is part of the key; the reference engine's keys stay as they were
+    engine = () if pdf_engine == "pdfplumber" else (f"pdf-engine={pdf_engine}",)
+    for part in (__version__, code_hash(), rules_hash, doc_id, source_path, source_sha256, *engine):
         h.update(part.encode("utf-8", "surrogateescape"))
         h.update(b"\0")
     return h.hexdigest()

@@ -36,6 +36,7 @@ from typing import Any, Iterator
 
 from ..emit.parquet import (STAGING_PREFIX, UNKNOWN_PARTITION, commit_datasets, partition_of, recover_datasets,
                             write_part)
+from ..ingest.pdf import DEFAULT_PDF_ENGINE, pdf_engine, set_pdf_engine
 from ..model import TABLE_NAMES, Document, Tables
 from ..rules import load_rules, rules_hash
 from .cache import DEFAULT_CACHE_DIR, CacheDamaged, _SUFFIX, cache_key, code_hash, decode, encode
@@ -377,7 +378,7 @@ def _extract(spec: Source, rh: str, timeout: float | None, cache: FsCache | None
                 sha = _sha256(path)
             except OSError as exc:
                 return _with_ids(_unreadable_rows(path, raw, _os_problem(exc, path, "file")), spec), "", False, None, False
-            key = cache_key(rh, spec.doc_id, spec.source_path, sha)
+            key = cache_key(rh, spec.doc_id, spec.source_path, sha, pdf_engine())
             damaged = None
             if cache is not None:
                 hit, damaged = cache.get(key)
@@ -515,11 +516,12 @@ def _plan_ranges(spec: Source, workers: int, split_pages: int) -> None:
 def run_cluster(raw: str | None, out: str, cluster: str = "local", manifest: str | None = None,
                 workers: int | None = None, quiet: bool = False, task_timeout: float | None = DEFAULT_TASK_TIMEOUT,
                 split_pages: int = DEFAULT_SPLIT_PAGES, allow_empty: bool = False,
-                part_docs: int = DEFAULT_PART_DOCS, client=None) -> RunResult:
+                part_docs: int = DEFAULT_PART_DOCS, client=None, pdf_engine: str | None = None) -> RunResult:
     """Extract every document of `raw` (or of `manifest`) on the cluster into partitioned datasets
     under `out`. `client`: an already connected distributed.Client (tests), else `cluster` is
     `local` or a scheduler address. Raises RunError as the local run does."""
     start = time.perf_counter()
+    engine = set_pdf_engine(pdf_engine or DEFAULT_PDF_ENGINE)
     sources, skipped = read_manifest(manifest) if manifest else sources_from_folder(raw or "raw")
     out_url = out if is_url(out) else os.path.abspath(out)
     fs, out_path = _fs(out_url)
@@ -537,6 +539,7 @@ def run_cluster(raw: str | None, out: str, cluster: str = "local", manifest: str
     staging = f"{out_path}/{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
     futures: list = []
     try:
+        client.run(set_pdf_engine, engine)  # every worker reads PDFs with the run's engine
         nworkers = max(1, len(client.scheduler_info().get("workers", {})))
         versions = set(client.run(code_hash).values())
         if versions - {code_hash()}:
@@ -549,7 +552,7 @@ def run_cluster(raw: str | None, out: str, cluster: str = "local", manifest: str
             if spec.local_raw is not None:
                 _plan_ranges(spec, nworkers, split_pages)
                 if spec.ranges:  # no need to read it in ranges when its rows are cached
-                    key = cache_key(rh, spec.doc_id, spec.source_path, _sha256(Path(spec.url)))
+                    key = cache_key(rh, spec.doc_id, spec.source_path, _sha256(Path(spec.url)), engine)
                     if cache.exists(key):
                         spec.ranges = []
             parts = [client.submit(read_range_task, spec, a, b, task_timeout, pure=False, priority=spec.pages)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..extractors import EXTRACTORS
 from ..segment.docinfo import describe
-from ..ingest.pdf import PdfError, assemble_pdf, ingest_pdf, read_pages
+from ..ingest.pdf import DEFAULT_PDF_ENGINE, PdfError, assemble_pdf, ingest_pdf, pdf_engine, read_pages, set_pdf_engine
 from ..ingest.text import ingest_text
 from ..segment.outline import build_outline
 from ..model import TABLE_NAMES, Document, Tables
@@ -328,7 +328,7 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker_init(parent: int, inherited: tuple[int, ...]) -> None:
+def _worker_init(parent: int, inherited: tuple[int, ...], engine: str = DEFAULT_PDF_ENGINE) -> None:
     """Each worker: dies with its parent, leaves Ctrl-C and SIGTERM to the parent (which stops it),
     closes the run's lock and janitor pipe, and loads the rules and Sudachi once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -341,6 +341,7 @@ def _worker_init(parent: int, inherited: tuple[int, ...]) -> None:
         except OSError:
             pass
     _die_with_parent(parent)
+    set_pdf_engine(engine)
     _warm()
 
 
@@ -400,7 +401,8 @@ def check_raw(raw: Path, out: Path | None = None) -> Path:
 
 
 def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, progress: Progress | None = None,
-               quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES, allow_empty: bool = False) -> RunResult:
+               quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES, allow_empty: bool = False,
+               pdf_engine: str | None = None) -> RunResult:
     """Extract every document under `raw`; unchanged documents come from `<out>/.cache`.
 
     With `out`, rows are streamed to the Parquet files in doc_id order as documents finish
@@ -408,7 +410,8 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
     `<out>/.lock`. Raises RunError (`raw` missing, `out` not writable or held by another run,
     no documents in `raw` over existing tables without `allow_empty`) and KeyboardInterrupt /
     Interrupted (Ctrl-C, SIGTERM: workers stopped at once, finished documents cached, the
-    previous tables left whole)."""
+    previous tables left whole). `pdf_engine`: pdfplumber (default) or pdfium."""
+    set_pdf_engine(pdf_engine or DEFAULT_PDF_ENGINE)
     raw = check_raw(raw, out)
     if out is None:
         return _run(raw, None, workers, progress, quiet, split_pages, allow_empty)
@@ -500,7 +503,7 @@ def _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, 
             ready[(doc_id, 0)] = _unreadable_rows(path, raw, _os_problem(exc, path, "file"))
             bar.advance(doc_id, 1, "UNREADABLE", None)
             continue
-        job = _Job(path, doc_id, cache_key(rh, doc_id, source_path_of(path, raw), sha))
+        job = _Job(path, doc_id, cache_key(rh, doc_id, source_path_of(path, raw), sha, pdf_engine()))
         if cache is not None and cache.check(job.key):
             cached[(doc_id, 0)] = job
             result.cached += 1
@@ -569,7 +572,7 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) ->
     from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
-                               initargs=(os.getpid(), tuple(INHERITED_FDS)))
+                               initargs=(os.getpid(), tuple(INHERITED_FDS), pdf_engine()))
     try:
         pending: dict[Future, tuple[str, _Job, int]] = {}
         parts: dict[str, dict[int, tuple]] = {}

@@ -1,0 +1,389 @@
+"""The pdfium engine: a PDF's pages read through pypdfium2 (pdfium's Python binding) into the
+objects pdfplumber builds from pdfminer, so that everything downstream is shared.
+
+`PdfiumPage` is a `pdfplumber.page.Page` whose objects (chars, rects, lines, curves, images) come
+from pdfium instead of pdfminer's interpreter (where ~80 % of the pdfplumber engine's time goes).
+Its `dedupe_chars`, `filter`, `find_tables` (pdfplumber's own TableFinder: edges → intersections
+→ cells → tables) and `extract_text_lines` are pdfplumber's code, run on those objects.
+
+What it takes to give pdfminer's numbers (pdfplumber is the reference, `--pdf-engine pdfplumber`):
+- a char's x0/x1 are pdfium's loose box (origin + advance width × the matrix's horizontal scale);
+- its size is the Tf size × the text matrix's vertical scale (pdfium's raw size can be 1.0), and
+  top/bottom come from the baseline with pdfminer's descent rule (the FontDescriptor's Descent,
+  negated when positive; pdfium's own glyph boxes are off by 0.13–0.26 × size);
+- characters pdfium generates (spaces and line breaks it infers) are left out; pdfminer has none;
+- paths are split into subpaths and classified as pdfminer does (line: `ml`/`mlh`, rect: a closed
+  axis-aligned `mlllh`, everything else a curve), in page coordinates through every form's matrix.
+"""
+from __future__ import annotations
+
+import ctypes
+from functools import lru_cache
+from typing import Any
+
+import pdfplumber.page as _plumber_page
+
+_OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE, _OBJ_SHADING, _OBJ_FORM = 1, 2, 3, 4, 5
+_SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
+
+
+def _raw():
+    import pypdfium2.raw as raw
+
+    return raw
+
+
+def _mul(m: tuple, n: tuple) -> tuple:
+    """m then n (PDF row-vector convention: p' = p × m × n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return (a * x + c * y + e, b * x + d * y + f)
+
+
+class PdfiumPage(_plumber_page.Page):
+    """A pdfplumber Page built from a pdfium page (no pdfminer parsing)."""
+
+    def __init__(self, page_number: int, width: float, height: float, objects: dict[str, list[dict]]):
+        self.pdf = None
+        self.root_page = self
+        self.page_obj = None
+        self.page_number = page_number
+        self.initial_doctop = 0
+        self.rotation = 0
+        self.mediabox = (0, 0, width, height)
+        self.cropbox = self.mediabox
+        self.bbox = self.mediabox
+        self._objects = objects
+        self.get_textmap = lru_cache()(self._get_textmap)
+
+    @property
+    def objects(self) -> dict[str, list[dict]]:
+        return self._objects
+
+    def close(self) -> None:
+        self.flush_cache()
+        self.get_textmap.cache_clear()
+
+
+class PdfiumDocument:
+    """An open PDF: `len()`, `page(i)` (a PdfiumPage, 0-based), `metadata`, `close()`."""
+
+    def __init__(self, path: str):
+        import pypdfium2 as pdfium
+
+        self._pdf = pdfium.PdfDocument(path)
+        self._path = path
+        self._descents: dict[str, float] | None = None
+
+    def __len__(self) -> int:
+        return len(self._pdf)
+
+    def __enter__(self) -> "PdfiumDocument":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pdf.close()
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        try:
+            return dict(self._pdf.get_metadata_dict(skip_empty=True))
+        except Exception:
+            return {}
+
+    def page(self, index: int) -> PdfiumPage:
+        page = self._pdf[index]
+        try:
+            if self._descents is None:
+                self._descents = font_descents(self._path)
+            return read_page(page, index + 1, self._descents)
+        finally:
+            page.close()
+
+
+def read_page(page: Any, number: int, descents: dict[str, float] | None = None) -> PdfiumPage:
+    """pdfplumber-style objects of one pypdfium2 page."""
+    raw = _raw()
+    left, bottom, right, top = page.get_mediabox()
+    width, height = right - left, top - bottom
+    x_off, y_top = left, top  # pdfplumber measures from the mediabox's top-left corner
+    objects: dict[str, list[dict]] = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
+    textpage = page.get_textpage()
+    try:
+        objects["char"] = _chars(raw, textpage.raw, number, x_off, y_top, descents or {})
+    finally:
+        textpage.close()
+    _walk(raw, page.raw, None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), objects, number, x_off, y_top, 0)
+    for kind in [k for k, v in objects.items() if not v]:
+        del objects[kind]
+    return PdfiumPage(number, float(width), float(height), objects)
+
+
+def _obj_text(raw: Any, obj: Any, tp: Any) -> str:
+    """The text of one text object as pdfium decodes it (its real spaces included)."""
+    n = raw.FPDFTextObj_GetText(obj, tp, None, 0)
+    if n <= 2:
+        return ""
+    buf = (ctypes.c_ushort * (n // 2))()
+    raw.FPDFTextObj_GetText(obj, tp, buf, n)
+    return "".join(map(chr, buf[: n // 2 - 1]))
+
+
+def _chars(raw: Any, tp: Any, number: int, x_off: float, y_top: float, descents: dict[str, float]) -> list[dict]:
+    n = raw.FPDFText_CountChars(tp)
+    out: list[dict] = []
+    rect = raw.FS_RECTF()
+    m = raw.FS_MATRIX()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    fonts: dict[int, tuple[str, float, Any]] = {}
+    texts: dict[int, list] = {}  # text object -> [its text, chars of it seen so far]
+    buf = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    last_obj: Any = None
+    last_key = 0
+
+    prev: dict | None = None
+    for i in range(n):
+        obj = raw.FPDFText_GetTextObject(tp, i)
+        code = raw.FPDFText_GetUnicode(tp, i)
+        if not obj:
+            # pdfium infers spaces and line breaks; pdfminer has none. But pdfium also reports some
+            # real spaces (in the content stream) this way: those whose gap is the font's space width.
+            if code == 0x20 and prev is not None and i + 1 < n and raw.FPDFText_GetTextObject(tp, i + 1):
+                space = _real_space(raw, tp, i, prev)
+                if space is not None:
+                    out.append(space)
+            continue
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        if code in (0xFFFE, 0xFFFF, 0) or 0xD800 <= code <= 0xDFFF:
+            continue
+        text = chr(code)
+        info = fonts.get(key)
+        if info is None:
+            size_n = raw.FPDFText_GetFontInfo(tp, i, buf, 256, flags)
+            name = buf.value.decode("utf-8", "replace") if size_n else ""
+            info = fonts[key] = (name, descents.get(name.split("+")[-1], 0.0), raw.FPDFTextObj_GetFont(obj))
+        name, descent, font = info
+        fs = float(raw.FPDFText_GetFontSize(tp, i))
+        raw.FPDFText_GetMatrix(tp, i, m)
+        a, b, c, d = float(m.a), float(m.b), float(m.c), float(m.d)
+        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+        w = ctypes.c_float()
+        if abs(a) > 1e-9:
+            raw.FPDFText_GetLooseCharBox(tp, i, rect)
+            adv = (float(rect.right) - float(rect.left)) / a
+        else:
+            adv = float(w.value) if font and raw.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(fs), w) else fs
+        # pdfminer: the box (0, descent, adv, descent + size) in text space through the matrix
+        mat = (a, b, c, d, float(ox.value), float(oy.value))
+        y_lo = descent * fs
+        pts = [_apply(mat, 0.0, y_lo), _apply(mat, adv, y_lo), _apply(mat, 0.0, y_lo + fs), _apply(mat, adv, y_lo + fs)]
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        out.append({
+            "text": text, "fontname": name, "size": y1 - y0, "adv": adv, "upright": a * d > 0 and b * c <= 0,
+            "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0, "doctop": y_top - y1,
+            "width": x1 - x0, "height": y1 - y0, "matrix": mat, "object_type": "char", "page_number": number,
+            "_fs": fs, "_font": font,
+        })
+        prev = out[-1]
+    for c in out:
+        del c["_fs"], c["_font"]
+    return out
+
+
+# pdfium reports some real spaces of the content stream as inferred ones (a text object's
+# trailing space, replaced by the space it infers from the gap). Only a gap narrower than
+# pdfplumber's word tolerance decides anything (a wider one splits the words anyway); there a real
+# space fills this share of the size (measured over both PDF corpora: 0.24–0.31; LibreOffice's
+# Japanese/Latin autospacing, which is no character, mostly 0.19–0.23).
+DEFAULT_SPACE_GAP = (0.235, 0.32)
+DEFAULT_WORD_TOLERANCE = 3.0
+
+
+def _real_space(raw: Any, tp: Any, i: int, prev: dict) -> dict | None:
+    """The content stream's space at pdfium's inferred space `i`, or None when pdfium made it up."""
+    a, b, c, d, _, f = prev["matrix"]
+    if not prev["upright"] or b or c:
+        return None
+    size = prev["size"]
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    raw.FPDFText_GetCharOrigin(tp, i + 1, ox, oy)
+    if abs(float(oy.value) - f) > 0.1 * size or size <= 0:
+        return None  # the next char is on another line
+    gap = float(ox.value) - prev["x1"]
+    if gap >= DEFAULT_WORD_TOLERANCE or not DEFAULT_SPACE_GAP[0] <= gap / size <= DEFAULT_SPACE_GAP[1]:
+        return None
+    x0 = prev["x1"]
+    return dict(prev, text=" ", adv=gap / a, x0=x0, x1=x0 + gap, width=gap, matrix=(a, b, c, d, x0, f))
+
+
+def font_descents(path: str) -> dict[str, float]:
+    """Font name (subset prefix removed) -> pdfminer's descent per unit of size: the
+    FontDescriptor's Descent / 1000, negated when positive; a standard font's from its AFM metrics.
+    pdfium's own descent differs (it reads the font program when the descriptor says 0)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    out: dict[str, float] = {}
+    seen: set[int] = set()
+
+    def name_of(v: Any) -> str:
+        v = getattr(v, "name", v)
+        if isinstance(v, bytes):
+            v = v.decode("latin-1")
+        return str(v or "")
+
+    def font(spec: Any) -> None:
+        spec = resolve1(spec)
+        if not isinstance(spec, dict):
+            return
+        name = name_of(resolve1(spec.get("BaseFont"))).split("+")[-1]
+        if not name or name in out:
+            return
+        sub = name_of(resolve1(spec.get("Subtype")))
+        desc = resolve1(spec.get("FontDescriptor"))
+        if sub == "Type0":
+            kids = resolve1(spec.get("DescendantFonts")) or []
+            kid = resolve1(kids[0]) if kids else {}
+            desc = resolve1(kid.get("FontDescriptor")) if isinstance(kid, dict) else None
+        value = 0.0
+        if isinstance(desc, dict):
+            try:
+                value = float(resolve1(desc.get("Descent", 0)) or 0)
+            except (TypeError, ValueError):
+                value = 0.0
+        elif sub in ("Type1", "MMType1", "TrueType"):
+            from pdfminer.fontmetrics import FONT_METRICS
+
+            metrics = FONT_METRICS.get(name)
+            if metrics:
+                value = float(metrics[0].get("Descent", 0))
+        out[name] = (-value if value > 0 else value) * 0.001
+
+    def resources(res: Any, depth: int = 0) -> None:
+        res = resolve1(res)
+        if not isinstance(res, dict) or id(res) in seen or depth > 8:
+            return
+        seen.add(id(res))
+        fonts = resolve1(res.get("Font"))
+        if isinstance(fonts, dict):
+            for spec in fonts.values():
+                font(spec)
+        xobjects = resolve1(res.get("XObject"))
+        if isinstance(xobjects, dict):
+            for x in xobjects.values():
+                attrs = getattr(resolve1(x), "attrs", None)
+                if isinstance(attrs, dict) and name_of(resolve1(attrs.get("Subtype"))) == "Form":
+                    resources(attrs.get("Resources"), depth + 1)
+
+    try:
+        with open(path, "rb") as fh:
+            for page in PDFPage.create_pages(PDFDocument(PDFParser(fh))):
+                resources(page.resources)
+    except Exception:
+        pass
+    return out
+
+
+def _obj_matrix(raw: Any, obj: Any) -> tuple:
+    fm = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, fm):
+        return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    return (float(fm.a), float(fm.b), float(fm.c), float(fm.d), float(fm.e), float(fm.f))
+
+
+def _walk(raw: Any, page: Any, form: Any, ctm: tuple, objects: dict[str, list[dict]], number: int,
+          x_off: float, y_top: float, depth: int) -> None:
+    count = raw.FPDFFormObj_CountObjects(form) if form is not None else raw.FPDFPage_CountObjects(page)
+    for k in range(count):
+        obj = raw.FPDFFormObj_GetObject(form, k) if form is not None else raw.FPDFPage_GetObject(page, k)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == _OBJ_PATH:
+            _path(raw, obj, _mul(_obj_matrix(raw, obj), ctm), objects, number, y_top)
+        elif kind == _OBJ_IMAGE:
+            m = _mul(_obj_matrix(raw, obj), ctm)
+            pts = [_apply(m, 0, 0), _apply(m, 1, 0), _apply(m, 0, 1), _apply(m, 1, 1)]
+            x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
+            y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
+            objects["image"].append({"x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0,
+                                     "doctop": y_top - y1, "width": x1 - x0, "height": y1 - y0,
+                                     "object_type": "image", "page_number": number})
+        elif kind == _OBJ_FORM and depth < 12:
+            _walk(raw, page, obj, _mul(_obj_matrix(raw, obj), ctm), objects, number, x_off, y_top, depth + 1)
+
+
+def _path(raw: Any, obj: Any, m: tuple, objects: dict[str, list[dict]], number: int, y_top: float) -> None:
+    fill = ctypes.c_int()
+    stroke = ctypes.c_int()
+    raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+    if not fill.value and not stroke.value:
+        return
+    width = ctypes.c_float()
+    lw = float(width.value) if raw.FPDFPageObj_GetStrokeWidth(obj, width) else 1.0
+    n = raw.FPDFPath_CountSegments(obj)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    # pdfminer's shape string: m / l / c (three points) / h, with the points through the matrix
+    subpaths: list[list[tuple[str, list[tuple[float, float]]]]] = []
+    pending_bezier: list[tuple[float, float]] = []
+    for i in range(n):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        raw.FPDFPathSegment_GetPoint(seg, x, y)
+        pt = _apply(m, float(x.value), float(y.value))
+        t = raw.FPDFPathSegment_GetType(seg)
+        if t == _SEG_MOVETO:
+            subpaths.append([("m", [pt])])
+        elif not subpaths:
+            continue
+        elif t == _SEG_LINETO:
+            subpaths[-1].append(("l", [pt]))
+        elif t == _SEG_BEZIERTO:
+            pending_bezier.append(pt)
+            if len(pending_bezier) == 3:
+                subpaths[-1].append(("c", pending_bezier))
+                pending_bezier = []
+            else:
+                continue
+        if subpaths and raw.FPDFPathSegment_GetClose(seg):
+            subpaths[-1].append(("h", [subpaths[-1][0][1][0]]))
+    for sub in subpaths:
+        _classify(sub, bool(stroke.value), bool(fill.value), lw, objects, number, y_top)
+
+
+def _classify(path: list[tuple[str, list[tuple[float, float]]]], stroke: bool, fill: bool, lw: float,
+              objects: dict[str, list[dict]], number: int, y_top: float) -> None:
+    shape = "".join(op for op, _ in path)
+    pts = [p[-1] for _, p in path]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    kind = "curve"
+    if shape in ("mlh", "ml"):
+        kind = "line"
+        pts = pts[:2]
+    elif shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        if pts[0] == pts[4] and ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
+                                 or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)):
+            kind = "rect"
+            (ax, ay), (bx, by) = pts[0], pts[2]
+            pts = [(ax, ay), (bx, ay), (bx, by), (ax, by)]
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    objects[kind].append({
+        "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0, "doctop": y_top - y1,
+        "width": x1 - x0, "height": y1 - y0, "stroke": stroke, "fill": fill, "linewidth": lw,
+        "pts": [(px, y_top - py) for px, py in pts], "object_type": kind, "page_number": number,
+    })
