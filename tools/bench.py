@@ -7,8 +7,11 @@ Inputs: the PDF fixtures plus a ~100-page document made by repeating them
   bare      a single-process pdfplumber loop: extract_text + extract_tables per page
   cluster   `pipeline extract --cluster local --workers 2` (a local Dask cluster, start-up included;
             shown with its ratio to the local pool; skipped without the [cluster] extra)
+  pdfium    default workers and --workers 1 again with --pdf-engine pdfium (issue 15)
 Then the no-op re-run time (same --out, nothing changed) and each command's
-peak RSS. Targets (issue 6): default <= 0.8x bare, workers1 <= 1.3x bare, no-op < 1 s.
+peak RSS. Targets (issue 6): default <= 0.8x bare, workers1 <= 1.3x bare, no-op < 1 s; with
+--pdf-engine pdfium (issue 15): default <= 0.25x bare, workers1 <= 0.5x bare.
+The same over the real published PDFs (../shared/real-pdf) when that folder is there.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "pdf"
+REAL = ROOT.parent / "shared" / "real-pdf"
 DEFAULT_ROUNDS = 3
 DEFAULT_LONG_PAGES = 100
 
@@ -75,53 +79,74 @@ def has_cluster() -> bool:
 
 
 def main() -> int:
-    py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         pages = build_inputs(raw)
         docs = len(list(raw.rglob("*.pdf")))
         print(f"inputs: {docs} PDFs, {pages} pages (fixtures + a {DEFAULT_LONG_PAGES}-page document); "
               f"{os.cpu_count()} cores; {DEFAULT_ROUNDS} interleaved rounds, median shown")
-        cmds = {
-            "default": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--raw", str(raw), "--out", out],
-            "workers1": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--workers", "1", "--raw", str(raw),
-                                     "--out", out],
-            "bare": lambda out: [py, "-c", BARE, str(raw)],
-        }
-        if has_cluster():
-            cmds["cluster"] = lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--no-compare", "--cluster",
-                                           "local", "--workers", "2", "--raw", str(raw), "--out", out]
-        times: dict[str, list[float]] = {k: [] for k in cmds}
-        rss: dict[str, int] = {k: 0 for k in cmds}
-        for r in range(DEFAULT_ROUNDS):
-            for name, make in cmds.items():
-                out = str(Path(tmp) / f"out-{name}-{r}")
-                wall, peak = timed(make(out))
-                times[name].append(wall)
-                rss[name] = max(rss[name], peak)
-        noop_out = str(Path(tmp) / "out-default-0")
-        noop = [timed(cmds["default"](noop_out))[0] for _ in range(DEFAULT_ROUNDS)]
+        bench_set(raw, pages, Path(tmp), cluster=True)
+    if REAL.is_dir():
+        from pypdf import PdfReader
+
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / "real-pdf"
+            shutil.copytree(REAL, raw)
+            pdfs = sorted(raw.rglob("*.pdf"))
+            pages = sum(len(PdfReader(str(p)).pages) for p in pdfs)
+            print(f"\ninputs: {len(pdfs)} real published PDFs, {pages} pages (../shared/real-pdf)")
+            bench_set(raw, pages, Path(tmp), cluster=False)
+    return 0
+
+
+def bench_set(raw: Path, pages: int, tmp: Path, cluster: bool) -> None:
+    py = sys.executable
+    cmds = {
+        "default": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--raw", str(raw), "--out", out],
+        "workers1": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--workers", "1", "--raw", str(raw),
+                                 "--out", out],
+        "bare": lambda out: [py, "-c", BARE, str(raw)],
+        "pdfium": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--pdf-engine", "pdfium",
+                               "--raw", str(raw), "--out", out],
+        "pdfium1": lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--pdf-engine", "pdfium", "--workers",
+                                "1", "--raw", str(raw), "--out", out],
+    }
+    if cluster and has_cluster():
+        cmds["cluster"] = lambda out: [py, "-m", "pipeline", "extract", "--quiet", "--no-compare", "--cluster",
+                                       "local", "--workers", "2", "--raw", str(raw), "--out", out]
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    rss: dict[str, int] = {k: 0 for k in cmds}
+    for r in range(DEFAULT_ROUNDS):
+        for name, make in cmds.items():
+            out = str(tmp / f"out-{name}-{r}")
+            wall, peak = timed(make(out))
+            times[name].append(wall)
+            rss[name] = max(rss[name], peak)
+    noop_out = str(tmp / "out-default-0")
+    noop = [timed(cmds["default"](noop_out))[0] for _ in range(DEFAULT_ROUNDS)]
     med = {k: statistics.median(v) for k, v in times.items()}
     bare = med["bare"]
     print(f"{'run':<34}{'median s':>10}{'pages/s':>9}{'x bare':>8}{'peak RSS MB':>13}")
     labels = {"default": "pipeline extract, default workers", "workers1": "pipeline extract, --workers 1",
+              "pdfium": "  --pdf-engine pdfium, default", "pdfium1": "  --pdf-engine pdfium, --workers 1",
               "bare": "bare pdfplumber loop"}
-    for k in ("default", "workers1", "bare"):
+    for k in ("default", "workers1", "pdfium", "pdfium1", "bare"):
         print(f"{labels[k]:<34}{med[k]:>10.2f}{pages / med[k]:>9.1f}{med[k] / bare:>8.2f}{rss[k] / 1024:>13.0f}")
     if "cluster" in med:
         k = "cluster"
         print(f"{'pipeline extract --cluster local':<34}{med[k]:>10.2f}{pages / med[k]:>9.1f}{med[k] / bare:>8.2f}"
               f"{rss[k] / 1024:>13.0f}   {med[k] / med['default']:.2f}x the local pool (2 workers, start-up included)")
-    else:
+    elif cluster:
         print("pipeline extract --cluster local   skipped: pip install -e '.[cluster]' (make bench installs it)")
     noop_med = statistics.median(noop)
     print(f"{'no-op re-run (all cached)':<34}{noop_med:>10.2f}")
     checks = [("default workers <= 0.8x bare", med["default"] / bare <= 0.8),
               ("--workers 1 <= 1.3x bare", med["workers1"] / bare <= 1.3),
-              ("no-op re-run < 1 s", noop_med < 1.0)]
+              ("no-op re-run < 1 s", noop_med < 1.0),
+              ("pdfium: default workers <= 0.25x bare (issue 15)", med["pdfium"] / bare <= 0.25),
+              ("pdfium: --workers 1 <= 0.5x bare (issue 15)", med["pdfium1"] / bare <= 0.5)]
     for label, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label}")
-    return 0
 
 
 if __name__ == "__main__":
