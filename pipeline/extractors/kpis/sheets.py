@@ -473,7 +473,9 @@ def _fill_list(toks: list[Tok], start: int, j: int, end: int, cols: list[SheetCo
     for _n, lab, inline in mains:
         vals = list(inline)
         if not vals and free and isinstance(free[0], list):
-            for bt, bvals in free.pop(0):
+            bullets = free.pop(0)
+            assert isinstance(bullets, list)  # a run of ・ rows: (token, values) pairs
+            for bt, bvals in bullets:
                 row = SheetRow(_strip_marker(bt.text), bt.block)
                 row.cells.extend(zip(cols, [v.text for v in bvals]))
                 rows.append(row)
