@@ -104,7 +104,9 @@ def _compile(rules: Rules) -> _R:
     for role, words in conf["roles"].items():
         for w in words:
             role_of[w] = role
-    tails = tuple((w[i:], r) for w, r in role_of.items() for i in range(1, len(w) - 1) if len(w[i:]) >= 2)
+    role_of = dict(sorted(role_of.items(), key=lambda wr: -len(wr[0])))  # longest word first, once
+    tails = tuple(sorted(((w[i:], r) for w, r in role_of.items() for i in range(1, len(w) - 1) if len(w[i:]) >= 2),
+                         key=lambda t: -len(t[0])))
     cap = conf["captions"]
     tok = conf["tokens"]
     return _R(role_of, tails, tuple(cap["actual"]), tuple(cap["target"]), int(cap.get("max_chars", 16)),
@@ -158,7 +160,7 @@ def _roles_of(text: str, r: _R) -> list[tuple[str, int | None]] | None:
             text, fy = m.group(1), ys[0].fiscal_year
     out: list[tuple[str, int | None]] = []
     rest = text
-    words = sorted(r.role_of, key=len, reverse=True)
+    words = r.role_of  # longest first (compiled so)
     first = True
     while rest:
         w = next((w for w in words if rest.startswith(w)), None)
@@ -166,7 +168,7 @@ def _roles_of(text: str, r: _R) -> list[tuple[str, int | None]] | None:
             out.append((r.role_of[w], None))
             rest = rest[len(w):]
         elif first:
-            t = next((t for t in sorted(r.tails, key=lambda x: -len(x[0])) if rest.startswith(t[0])), None)
+            t = next((t for t in r.tails if rest.startswith(t[0])), None)
             if t is None or len(rest) == len(t[0]):
                 return None
             out.append((t[1], None))
