@@ -88,3 +88,11 @@ def test_progress_table_flattened_into_lines_gives_each_row_its_status():
     rows, _ = _rows(text, "txt")
     assert [(r["title"], r["status"]) for r in rows if r["source"] == "progress_table"] == [
         ("電子申請システムの導入", "達成"), ("庁内無線LANの整備", "継続"), ("AIチャットボットの活用", "再検討")]
+
+
+def test_regression_footnote_number_glued_to_an_item_title_is_not_part_of_it():
+    """デジタル・デバイド16（情報格差）対策: the outline read the line with footnote 16's citation."""
+    rows, doc = _rows("3 推進の基礎となる取組\n\n（１）人材育成\n\n（２）デジタル・デバイド16（情報格差）対策\n\n"
+                      "──────────────\n16 情報通信技術を利用できる者と利用できない者との間に生じる格差\n", "txt")
+    assert any(ln.raw.startswith("（２）デジタル・デバイド（情報格差）") for ln in doc.lines)
+    assert "デジタル・デバイド(情報格差)対策" in {r["title"] for r in rows}

@@ -75,6 +75,38 @@ def _norm_cell(cell: Cell, norm, pdf: bool) -> Cell:
     return "\n".join(norm(s) for s in _strip_refs(cell).split("\n"))
 
 
+def is_citation(before: str, after: str, not_before: list[str], not_after: list[str]) -> bool:
+    """Is a footnote's number between `before` and `after` its citation (ICT1の), not a count or a
+    date (令和3年, 第1章, 3件)? The words around it are rules (rules/footnotes.toml)."""
+    if not before or before[-1].isspace() or any(before.endswith(w) for w in not_after):
+        return False
+    return not any(after.startswith(w) for w in not_before)
+
+
+def uncite_lines(doc: Document, rules: Rules) -> None:
+    """The kept lines (what the outline parses) lose their footnote citations as the blocks did:
+    marked superscripts (PDF) and the numbers of footnotes the blocks cite (plain text)."""
+    conf = rules.get("footnotes")
+    not_before = sorted(conf.get("not_before", []), key=len, reverse=True)
+    not_after = sorted(conf.get("not_after", []), key=len, reverse=True)
+    cited = sorted({n for b in doc.blocks for n in b.refs}, reverse=True)
+    rxs = [re.compile(f"(?<![0-9]){n}(?![0-9])") for n in cited]
+    for ln in doc.lines:
+        s = _REF.sub("", ln.raw) if REF_OPEN in ln.raw else ln.raw
+        for rx in rxs:
+            s = "".join(_uncited(s, rx, not_before, not_after))
+        ln.raw = s
+
+
+def _uncited(s: str, rx: re.Pattern[str], not_before: list[str], not_after: list[str]):
+    last = 0
+    for m in rx.finditer(s):
+        if is_citation(s[: m.start()], s[m.end():], not_before, not_after):
+            yield s[last: m.start()]
+            last = m.end()
+    yield s[last:]
+
+
 def link_dump_citations(blocks: list[Block], rules: Rules) -> None:
     """Find footnote citations in plain text by the footnote numbers (in order)."""
     conf = rules.get("footnotes")
@@ -93,9 +125,7 @@ def link_dump_citations(blocks: list[Block], rules: Rules) -> None:
             for m in rx.finditer(b.text, start):
                 before = b.text[: m.start()]
                 after = b.text[m.end():]
-                if not before or before[-1].isspace() or any(before.endswith(w) for w in not_after):
-                    continue
-                if any(after.startswith(w) for w in not_before):
+                if not is_citation(before, after, not_before, not_after):
                     continue
                 b.text = before + after
                 b.refs.append(num)
@@ -172,4 +202,5 @@ def normalize_document(doc: Document, rules: Rules | None = None) -> Document:
                      page=b.page, snippet=source[:80])
     if not any_marked and any(b.kind == "footnote" for b in doc.blocks):
         link_dump_citations(doc.blocks, rules)
+    uncite_lines(doc, rules)
     return doc
