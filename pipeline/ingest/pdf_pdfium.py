@@ -127,29 +127,16 @@ def read_page(page: Any, number: int, descents: dict[str, float] | None = None) 
     return PdfiumPage(number, float(width), float(height), objects)
 
 
-def _obj_text(raw: Any, obj: Any, tp: Any) -> str:
-    """The text of one text object as pdfium decodes it (its real spaces included)."""
-    n = raw.FPDFTextObj_GetText(obj, tp, None, 0)
-    if n <= 2:
-        return ""
-    buf = (ctypes.c_ushort * (n // 2))()
-    raw.FPDFTextObj_GetText(obj, tp, buf, n)
-    return "".join(map(chr, buf[: n // 2 - 1]))
-
-
 def _chars(raw: Any, tp: Any, number: int, x_off: float, y_top: float, descents: dict[str, float]) -> list[dict]:
     n = raw.FPDFText_CountChars(tp)
     out: list[dict] = []
     rect = raw.FS_RECTF()
     m = raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    w = ctypes.c_float()
     fonts: dict[int, tuple[str, float, Any]] = {}
-    texts: dict[int, list] = {}  # text object -> [its text, chars of it seen so far]
     buf = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
-    last_obj: Any = None
-    last_key = 0
-
     prev: dict | None = None
     for i in range(n):
         obj = raw.FPDFText_GetTextObject(tp, i)
@@ -176,7 +163,6 @@ def _chars(raw: Any, tp: Any, number: int, x_off: float, y_top: float, descents:
         raw.FPDFText_GetMatrix(tp, i, m)
         a, b, c, d = float(m.a), float(m.b), float(m.c), float(m.d)
         raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        w = ctypes.c_float()
         if abs(a) > 1e-9:
             raw.FPDFText_GetLooseCharBox(tp, i, rect)
             adv = (float(rect.right) - float(rect.left)) / a
@@ -193,11 +179,8 @@ def _chars(raw: Any, tp: Any, number: int, x_off: float, y_top: float, descents:
             "text": text, "fontname": name, "size": y1 - y0, "adv": adv, "upright": a * d > 0 and b * c <= 0,
             "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0, "doctop": y_top - y1,
             "width": x1 - x0, "height": y1 - y0, "matrix": mat, "object_type": "char", "page_number": number,
-            "_fs": fs, "_font": font,
         })
         prev = out[-1]
-    for c in out:
-        del c["_fs"], c["_font"]
     return out
 
 
