@@ -52,7 +52,8 @@ class Vocab:
 
 def _compile(rules: Rules) -> Vocab:
     conf = rules.get("initiatives")
-    kinds = tuple(sorted(conf.get("kind_words", []), key=len, reverse=True))
+    # one list of kind words for the whole project: rules/outline.toml [kinds]
+    kinds = tuple(sorted(rules.get("outline")["kinds"]["words"], key=len, reverse=True))
     alt = "|".join(re.escape(k) for k in kinds)
     label = re.compile(conf["label_pattern"].format(kinds=alt))
     marks = tuple(sorted(conf.get("priority_marks", []), key=len, reverse=True))

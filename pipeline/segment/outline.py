@@ -17,17 +17,19 @@ from .enumerators import Style, parse_label
 _SPACE = re.compile(r"\s+")
 # a document may open mid-list on a short numbered heading (an excerpt: "5 重点取組")
 DEFAULT_OPENING_TITLE_CHARS = 20
+# a contents printed on one line: its heading (目次) stands in the first characters of a long line
+DEFAULT_CONTENTS_HEAD_CHARS = 200
+DEFAULT_PACKED_MIN_CHARS = 40
 
 
 @dataclass(frozen=True)
 class OutlineRules:
     styles: list[Style]
-    kind_words: list[str]            # longest first
     kind_tail: re.Pattern[str]       # a title that ends with a kind word
     container_titles: list[re.Pattern[str]]
     contents_heading: list[re.Pattern[str]]
+    contents_inline: re.Pattern[str]  # a contents heading inside a line (a contents printed on one line)
     leader: re.Pattern[str]          # a leader, with the page number after it
-    trailing_page: re.Pattern[str]   # a bare page number token
     max_title_chars: int
     max_intro_chars: int             # an introduction line naming a kind is a heading, not a sentence
     sentence_endings: tuple[str, ...]
@@ -57,12 +59,12 @@ def _compile(rules: Rules) -> OutlineRules:
     # the noun compound glued to a kind word's front: kanji, katakana, Latin letters (ICT活用施策)
     glued = r"[\u4e00-\u9fffァ-ヺーA-Za-z0-9々]*"
     return OutlineRules(
-        styles=styles, kind_words=words,
+        styles=styles,
         kind_tail=re.compile(f"(?P<phrase>{glued}(?:{kinds}))$"),
         container_titles=[re.compile(p) for p in conf["kinds"]["container_patterns"]],
         contents_heading=[re.compile(p) for p in c["heading_patterns"]],
+        contents_inline=re.compile(c["inline_heading_pattern"]),
         leader=re.compile(f"\\s*{c['leader_pattern']}\\s*(?P<page>{c['page_pattern']})?(?=\\s|$)"),
-        trailing_page=re.compile(f"^{c['page_pattern']}$"),
         max_title_chars=int(lim["max_title_chars"]),
         max_intro_chars=int(lim["max_intro_chars"]),
         sentence_endings=tuple(lim["sentence_endings"]),
@@ -172,11 +174,6 @@ def packed_entries(text: str, line: int, page: int | None, r: OutlineRules, norm
     return entries
 
 
-def _label_token(tok: str, r: OutlineRules) -> bool:
-    lab = parse_label(tok, r.styles)
-    return lab is not None and lab.style != "number"
-
-
 def line_entry(text: str, line: int, page: int | None, r: OutlineRules, norm) -> Entry:
     """One line as one entry: its label, its title without leaders and page number."""
     s = " ".join(norm(t) for t in _strip_bullet(text.strip(), r).split())
@@ -195,11 +192,17 @@ def line_entry(text: str, line: int, page: int | None, r: OutlineRules, norm) ->
 
 
 def is_packed(text: str, r: OutlineRules) -> bool:
+    """A whole contents printed on one line: two leaders or more, or a contents heading (目次) near
+    the start of a long line followed by at least three leaders or chapter/section labels."""
     leaders = len(r.leader.findall(text))
     if leaders >= 2:
         return True
-    head = text.strip()[:8].replace(" ", "")
-    return head.startswith(("目次", "もくじ")) and len(text) > 40
+    head = r.contents_inline.search(text[:DEFAULT_CONTENTS_HEAD_CHARS])
+    if head is None or len(text) <= DEFAULT_PACKED_MIN_CHARS:
+        return False
+    labels = sum(1 for m in re.finditer(r"(?:^|\s)(\S)", text[head.end():])
+                 if (lab := parse_label(text, r.styles, head.end() + m.start(1))) is not None and lab.structural)
+    return text[: head.start()].strip() == "" or leaders + labels >= 3
 
 
 def entries_of(lines: list[tuple[str, int | None]], r: OutlineRules, norm) -> list[Entry]:
@@ -214,7 +217,7 @@ def entries_of(lines: list[tuple[str, int | None]], r: OutlineRules, norm) -> li
         if _is_contents_heading(t, r):
             in_contents = True
             continue
-        if is_packed(t, r) or (len(t) > 80 and "目 次" in t[:200] or "目次" in t[:200]) and len(r.leader.findall(t)) + t.count(" 第") >= 3:
+        if is_packed(t, r):
             out.extend(packed_entries(t, i, page, r, norm))
             continue
         e = line_entry(t, i, page, r, norm)

@@ -17,13 +17,13 @@ from ...rules import Rules
 from ...ja.tokens import tokenize
 from ...normalization.chars import normalizer
 from ...segment.enumerators import ordinal
-from ...segment.outline import OutlineRules, compile_rules, walk
+from ...segment.outline import OutlineRules, compile_rules, line_entry, walk
 from .tables import Item
 
 _TRAILING_BRACKETS = re.compile(r"\s*(?:[「『(（【［\[][^「『(（【［\[]*[」』)）】］\]]\s*)+$")
 
 
-def kind_phrase(title: str, r: OutlineRules) -> str | None:  # noqa: C901
+def kind_phrase(title: str, r: OutlineRules) -> str | None:
     """The kind a heading's title names by its ending (ICT活用施策, 方向性), or None.
     A trailing bracket (重点目標「3つのD」, 施策展開の方向性(重点施策)) is looked into too."""
     t = title.strip()
@@ -39,7 +39,7 @@ def kind_phrase(title: str, r: OutlineRules) -> str | None:  # noqa: C901
 
 def clean_title(title: str, r: OutlineRules) -> str:
     """An item's title without a trailing tag, subtitle or English tagline:
-    暮らしの質の向上(生活) -> 暮らしの質の向上; …の向上 D(デジタル) for 「Citizen」 -> …の向上."""
+    窓口の改善(行政) -> 窓口の改善; …の向上 Smart Office for 「Everyone」 -> …の向上."""
     t = r.tagline.sub("", title)
     t = _TRAILING_BRACKETS.sub("", t).strip()
     return t or title.strip()
@@ -102,7 +102,10 @@ def classify(doc: Document, roots: list[OutlineNode], cues: dict[int, tuple[str,
             continue
         title = clean_title(n.title, r)
         if title.endswith(r.unfinished_endings) or _ends_mid_clause(title, r):
-            continue  # a title cut off (…図り、東京・ / …活用を支え): a clause, not an item
+            # a title cut off (…図り、東京・ / …活用を支え): a clause, not an item
+            doc.find("initiatives", f"{kind} entry left out: its title stops mid-clause", page=n.entry.page,
+                     snippet=n.title)
+            continue
         it = Item(kind, lab.number, title, n.entry.raw, n.entry.page, source,
                   parent=item_of[id(parent)] if parent is not None else None)
         it.label = lab.text
@@ -137,7 +140,6 @@ def _inherited_cue(n: OutlineNode, cues: dict[int, tuple[str, str]]) -> tuple[st
 def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict[int, tuple[str, str]]:
     """Short unlabeled lines that name a kind (主な施策, 【重点施策】, DX推進の方向性) introduce the
     numbered run that follows them: every sibling of the first node after the line."""
-    from ...segment.outline import line_entry
     cues: dict[int, tuple[str, str]] = {}
     nodes = list(walk(roots))
     by_line = sorted(nodes, key=lambda n: n.entry.line)
@@ -163,7 +165,7 @@ def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict
 
 
 def counted_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules, norm) -> dict[int, tuple[str, str]]:
-    """"…を４つの基本目標として設定します": the first run of exactly four numbered siblings after
+    """"…を3つの基本目標として定めます": the first run of exactly three numbered siblings after
     the sentence (with no kind of their own) are the 基本目標."""
     runs: list[list[OutlineNode]] = []
     groups: dict[tuple, list[OutlineNode]] = {}
@@ -228,9 +230,9 @@ def _report_silent_lists(doc: Document, roots: list[OutlineNode], items: set[int
 
 
 def section_items(doc: Document, table_found: list[Item], rules: Rules) -> list[Item]:
-    """Items of a table (a column headed 目標) sit in a section each ((1) 妊娠中及び出産後における配慮).
-    Where the document's own words name a level of items that nothing else is (計画の実施は…各推進項目に
-    記載されている具体的な取組), those sections, with every section of their style in the same chapter,
+    """Items of a table (a column headed 目標) sit in a section each ((1) 窓口業務の見直し).
+    Where the document's own words name a level of items that nothing else is (各重点項目の取組を
+    進めます), those sections, with every section of their style in the same chapter,
     are the items of that kind and the table's items hang under them."""
     r = compile_rules(rules)
     norm = normalizer(rules)

@@ -60,7 +60,7 @@ def parse_items(text: str, kind: str, v: Vocab, page: int | None, source: str) -
     head = text.split(None, 1)
     if len(head) == 2 and head[0].isascii() and head[0].isdigit():
         return [i for i in [_item(kind, int(head[0]), head[1], text, page, source, v)] if i.title]
-    numbered = _NUMBERED_ITEM.match(text)  # ①母性保護及び… / 1-1 手続のオンライン化 / (2) … in a kind column
+    numbered = _NUMBERED_ITEM.match(text)  # ①窓口での案内を… / 1-1 手続のオンライン化 / (2) … in a kind column
     if numbered:
         num = numbered.group("num") or numbered.group("paren")
         it = _item(kind, ordinal(num), numbered.group("title"), text, page, source, v)
