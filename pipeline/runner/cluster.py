@@ -42,8 +42,8 @@ from ..rules import load_rules, rules_hash
 from .cache import DEFAULT_CACHE_DIR, CacheDamaged, _SUFFIX, cache_key, code_hash, decode, encode
 from .guard import RunError
 from .run import (DEFAULT_SPLIT_PAGES, DEFAULT_SUFFIXES, OPEN_STAGE, PdfPages, RunResult, Skipped, _die_with_parent,
-                  _os_problem, _read_range, _sha256, _unreadable_rows, _warm, check_raw, cpu_count, doc_id_of,
-                  document_rows, process_file, quick_page_count, scan, source_path_of, worker_count)
+                  _os_problem, _read_range, _sha256, _unreadable_rows, _warm, check_raw, doc_id_of,
+                  document_rows, page_ranges, process_file, quick_page_count, scan, source_path_of, worker_count)
 
 # seconds one task (a document or a page range) may run before it is given up as a finding
 DEFAULT_TASK_TIMEOUT = 600.0
@@ -354,11 +354,7 @@ def _failed_rows(spec: Source, sha: str, message: str, snippet: str | None = Non
 def _merge(parts: tuple) -> PdfPages | None:
     if not parts or any(p is None for p in parts):
         return None  # no ranges, or one failed: the document is read whole
-    merged = PdfPages(parts[0][0])
-    for p in parts:
-        merged.pages += p[1]
-        merged.failed += p[2]
-    return merged
+    return PdfPages.merged(parts)
 
 
 def read_range_task(spec: Source, start: int, end: int, timeout: float | None):
@@ -508,9 +504,7 @@ def _plan_ranges(spec: Source, workers: int, split_pages: int) -> None:
     if not total:
         return
     spec.pages = total
-    if workers > 1 and total > split_pages:
-        step = max(split_pages // 2, -(-total // workers))
-        spec.ranges = [(a, min(a + step, total)) for a in range(0, total, step)]
+    spec.ranges = page_ranges(total, workers, split_pages)
 
 
 def run_cluster(raw: str | None, out: str, cluster: str = "local", manifest: str | None = None,
@@ -645,8 +639,7 @@ def _parts(summaries: list[dict], skipped: list[Skipped], part_docs: int) -> dic
     groups: dict[str, list[dict]] = {}
     for s in sorted(summaries, key=lambda s: s["doc_id"]):
         groups.setdefault(s["partition"], []).append(s)
-    scan_rows = [{"doc_id": s.rel, "stage": "scan", "severity": s.severity, "message": s.message,
-                  "page": None, "snippet": None} for s in skipped]
+    scan_rows = [s.issue() for s in skipped]
     if scan_rows or not groups:  # (no document at all: empty tables, with their schema)
         groups.setdefault(UNKNOWN_PARTITION, [])
     out: dict = {}
@@ -671,8 +664,7 @@ def _result(sources, skipped, summaries, counts, nworkers, start) -> RunResult:
         if s["damaged"]:
             result.cache_repaired.append(s["doc_id"])
     for s in skipped:
-        summary.issues.append({"doc_id": s.rel, "stage": "scan", "severity": s.severity, "message": s.message,
-                               "page": None, "snippet": None})
+        summary.issues.append(s.issue())
         if s.severity == "error":
             result.unreadable.append(s.rel)
     for doc in summary.documents:

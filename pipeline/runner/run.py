@@ -43,6 +43,11 @@ class Skipped:
     message: str
     severity: str = "warning"  # "error": a document (or a folder of them) that should have been read
 
+    def issue(self) -> dict:
+        """Its row in issues.parquet."""
+        return {"doc_id": self.rel, "stage": "scan", "severity": self.severity, "message": self.message,
+                "page": None, "snippet": None}
+
 
 def scan(raw: Path) -> tuple[list[Path], list[Skipped]]:
     """Every .pdf/.txt/.md file below `raw` in a stable order (hidden files and folders skipped;
@@ -101,11 +106,6 @@ def scan(raw: Path) -> tuple[list[Path], list[Skipped]]:
         walk(linked.pop(0))
     files.sort(key=rel_of)
     return files, skipped
-
-
-def discover(raw: Path) -> list[Path]:
-    """Every .pdf, .txt and .md file below `raw`, in a stable order (hidden files skipped)."""
-    return scan(raw)[0]
 
 
 def _os_problem(exc: OSError, path: Path, what: str) -> str:
@@ -257,6 +257,15 @@ class PdfPages:
     pages: list = field(default_factory=list)
     failed: list = field(default_factory=list)
 
+    @classmethod
+    def merged(cls, parts) -> PdfPages:
+        """One document's page ranges, each as `read_pages` returns it, joined in order."""
+        whole = cls(parts[0][0])
+        for _total, pages, failed in parts:
+            whole.pages += pages
+            whole.failed += failed
+        return whole
+
 
 @dataclass
 class RunResult:
@@ -383,9 +392,15 @@ def _plan(job: _Job, workers: int, split_pages: int) -> None:
     if not total:
         return
     job.units = job.pages = total
-    if workers > 1 and total > split_pages:
-        step = max(split_pages // 2, -(-total // workers))
-        job.ranges = [(a, min(a + step, total)) for a in range(0, total, step)]
+    job.ranges = page_ranges(total, workers, split_pages)
+
+
+def page_ranges(total: int, workers: int, split_pages: int) -> list[tuple[int, int]]:
+    """The page ranges [a, b) a PDF of `total` pages is read in by several workers (none: read whole)."""
+    if workers <= 1 or total <= split_pages:
+        return []
+    step = max(split_pages // 2, -(-total // workers))
+    return [(a, min(a + step, total)) for a in range(0, total, step)]
 
 
 def check_raw(raw: Path, out: Path | None = None) -> Path:
@@ -454,8 +469,7 @@ def _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, 
 
     for s in skipped:
         order.append((s.rel, 1))
-        ready[(s.rel, 1)] = Tables(issues=[{"doc_id": s.rel, "stage": "scan", "severity": s.severity,
-                                            "message": s.message, "page": None, "snippet": None}])
+        ready[(s.rel, 1)] = Tables(issues=[s.issue()])
         if s.severity == "error":
             result.unreadable.append(s.rel)
 
@@ -613,10 +627,7 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) ->
                 job.counted += b - a
                 got = parts[job.doc_id]
                 if len(got) == len(job.ranges):
-                    merged = PdfPages(got[0][0])
-                    for k in range(len(job.ranges)):
-                        merged.pages += got[k][1]
-                        merged.failed += got[k][2]
+                    merged = PdfPages.merged([got[k] for k in range(len(job.ranges))])
                     del parts[job.doc_id]
                     pending[pool.submit(process_file, job.path, raw, None, merged)] = ("doc", job, 0)
     except BaseException:
