@@ -34,17 +34,25 @@ def _readable(tmp: str) -> None:
     os.chmod(tmp, 0o666 & ~umask)
 
 
-def write_atomic(table: pa.Table, path: Path) -> None:
+def _write_atomic(path: Path, fill) -> None:
+    """`fill(fd, tmp)` writes a temporary file beside `path`, which is then renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        fill(fd, tmp)
         _readable(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(table: pa.Table, path: Path) -> None:
+    def fill(fd: int, tmp: str) -> None:
+        os.close(fd)
+        pq.write_table(table, tmp, compression="zstd")
+
+    _write_atomic(path, fill)
 
 
 class StreamWriter:
@@ -103,29 +111,12 @@ def _replace_folder(tmp: str, target: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def write_tables(tables: Tables, out: Path) -> dict[str, int]:
-    """Write every table; returns the row count of each."""
-    for stale in out.glob(".*.tmp") if out.is_dir() else []:
-        stale.unlink(missing_ok=True)  # left by a run that was killed while writing
-    counts = {}
-    for name in TABLE_NAMES:
-        t = to_arrow(name, getattr(tables, name))
-        write_atomic(t, out / f"{name}.parquet")
-        counts[name] = t.num_rows
-    return counts
-
-
 def write_text_atomic(text: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
+    def fill(fd: int, tmp: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        _readable(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    _write_atomic(path, fill)
 
 
 # -- partitioned datasets (the cluster run, `--cluster`) -------------------------------------------
