@@ -1,8 +1,7 @@
 """The segment stage: find headings and build the chapter/section tree.
 
-A block is a heading when it matches a style of rules/headings.toml, is short,
-does not read as a sentence (rules first, Sudachi for the ending), and in a
-PDF is set larger or in the heading font than body text. A heading closes
+A block is a heading when it matches a style of rules/headings.toml, is short
+and does not read as a sentence (rules first, Sudachi for the ending). A heading closes
 every open section of the same or deeper level. Chapter headings that repeat
 (slide navigation) are not new sections; a bare 第N章 takes the next short
 line as its title; sections before the first chapter when that chapter is
@@ -17,8 +16,6 @@ from __future__ import annotations
 
 import re
 
-from collections import Counter
-
 from .headings import HeadingMatch, match_heading
 from .pdf_headings import HeadLabel, assign_levels, clean_title, head_label, missing_numbers
 from .enumerators import ordinal
@@ -26,19 +23,8 @@ from ..model import Block, Document, Section
 from ..rules import Rules, load_rules
 from ..ja.tokens import ends_like_sentence
 
-# A PDF line is set as a heading when its font is this much larger than body text, or bold.
-DEFAULT_HEADING_SIZE_DELTA = 0.8
 
-
-def _body_size(doc: Document) -> float | None:
-    sizes: Counter[float] = Counter()
-    for b in doc.blocks:
-        if b.kind == "paragraph" and b.size:
-            sizes[b.size] += len(b.text)
-    return sizes.most_common(1)[0][0] if sizes else None
-
-
-def heading_of(b: Block, body: float | None, pdf: bool, rules: Rules) -> HeadingMatch | None:
+def heading_of(b: Block, rules: Rules) -> HeadingMatch | None:
     if b.kind not in ("paragraph", "line") or not b.text or b.full:
         return None
     m = match_heading(b.text, rules)
@@ -46,10 +32,6 @@ def heading_of(b: Block, body: float | None, pdf: bool, rules: Rules) -> Heading
         return None
     if b.hard_heading:
         return m
-    if pdf and body is not None and b.size is not None:
-        emphasized = b.size >= body + DEFAULT_HEADING_SIZE_DELTA or b.bold
-        if not emphasized:
-            return None
     if m.title and ends_like_sentence(m.title):
         return None
     return m
@@ -115,10 +97,8 @@ def segment_pdf(doc: Document) -> Document:
 
 def segment_document(doc: Document, rules: Rules | None = None) -> Document:
     rules = rules or load_rules()
-    pdf = doc.source_format == "pdf"
-    if pdf:
+    if doc.source_format == "pdf":
         return segment_pdf(doc)
-    body = _body_size(doc) if pdf else None
     sections: list[Section] = []
     stack: list[Section] = []
     seen_chapters: set[tuple[str, str]] = set()
@@ -144,7 +124,7 @@ def segment_document(doc: Document, rules: Rules | None = None) -> Document:
                 pending_title = None
                 continue
         pending_title = None
-        m = heading_of(b, body, pdf, rules)
+        m = heading_of(b, rules)
         if m is None:
             if current is not None and b.kind != "footnote":
                 current.text_parts.append(_block_text(b))
