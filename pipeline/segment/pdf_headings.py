@@ -245,6 +245,12 @@ DEFAULT_NUMBER_GAP = 2
 DEFAULT_FIRST_NUMBER = 3
 
 
+def continues_series(n: int, prev: int | None) -> bool:
+    """A number restarts its series (1), opens it (at most DEFAULT_FIRST_NUMBER) or continues it
+    from `prev` (at most DEFAULT_NUMBER_GAP on): 13 after 3 is a number in running text."""
+    return n == 1 or (prev is None and n <= DEFAULT_FIRST_NUMBER) or (prev is not None and n <= prev + DEFAULT_NUMBER_GAP)
+
+
 def _plausible(heads: dict[int, HeadLabel], keep: set[int]) -> dict[int, HeadLabel]:
     """Drop numbered headings out of their series (lines listed in the contents are kept)."""
     from .enumerators import ordinal
@@ -254,10 +260,8 @@ def _plausible(heads: dict[int, HeadLabel], keep: set[int]) -> dict[int, HeadLab
     for i in sorted(heads):
         h = heads[i]
         n = ordinal(re.sub(r"[()]", "", h.label)) if h.style in _SERIES else None
-        if n is not None and i not in keep:
-            prev = last.get(h.style)
-            if not (n == 1 or (prev is None and n <= DEFAULT_FIRST_NUMBER) or (prev is not None and n <= prev + DEFAULT_NUMBER_GAP)):
-                continue
+        if n is not None and i not in keep and not continues_series(n, last.get(h.style)):
+            continue
         if n is not None:
             last[h.style] = n
         out[i] = h

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .headings import HeadingMatch, match_heading
-from .pdf_headings import HeadLabel, assign_levels, clean_title, head_label, missing_numbers
+from .pdf_headings import HeadLabel, assign_levels, clean_title, continues_series, head_label, missing_numbers
 from .enumerators import ordinal
 from ..model import Block, Document, Section
 from ..rules import Rules, load_rules
@@ -186,7 +186,7 @@ def _plausible_number(m: HeadingMatch, last_number: dict[str, tuple[int, int]]) 
     if m.number is None or m.style in ("chapter", "matter"):
         return True
     prev = last_number.get(m.style)
-    return m.number == 1 or prev is None and m.number <= 3 or prev is not None and m.number <= prev[1] + 2
+    return continues_series(m.number, prev[1] if prev else None)
 
 
 def _drop(sections: list[Section], stack: list[Section], sec: Section) -> None:
