@@ -218,17 +218,13 @@ def previous_label(label: str) -> str | None:
     n = ordinal(m.group(0)) if m else None
     if m is None or n != 2:
         return None  # only the series' first chapter is inferred: an excerpt may open at any later one
-    before = str(n - 1) if m.group(0).isdigit() else _KANJI[n - 1] if n - 1 < len(_KANJI) else None
-    return None if before is None else label[: m.start()] + before + label[m.end():]
+    return label[: m.start()] + ("1" if m.group(0).isdigit() else "一") + label[m.end():]
 
 
 def label_number(label: str) -> int | None:
     """The ordinal a label carries: 第3章 -> 3, (2) -> 2, ① -> 1, 2.1 -> 1, 参考1 -> 1."""
     m = re.search(r"[0-9]+(?:[-.][0-9]+)*|[一二三四五六七八九十]+|[①-⑳]|(?<![A-Za-z])[IVX]+(?![A-Za-z])", label or "")
     return ordinal(m.group(0)) if m else None
-
-
-_KANJI = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 
 
 def _infer_first_chapter(doc: Document, sections: list[Section]) -> list[Section]:
