@@ -22,6 +22,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from ..rules import Rules
+
 # A heading is at most this many characters (spaces removed).
 DEFAULT_MAX_HEADING_CHARS = 45
 # Without any style cue, a strong label (第N章, (N), `N␣`) heads a line at most this long.
@@ -114,10 +116,10 @@ def split_label(text: str) -> HeadLabel:
     return HeadLabel(style, label, t[m.end():].strip())
 
 
-def head_label(text: str) -> HeadLabel:
+def head_label(text: str, rules: Rules | None = None) -> HeadLabel:
     """split_label, with front/back matter titles (はじめに, 資料編) as the style `matter`."""
     h = split_label(text)
-    return HeadLabel("matter", "", h.title) if not h.style and _is_matter(h.title) else h
+    return HeadLabel("matter", "", h.title) if not h.style and _is_matter(h.title, rules) else h
 
 
 def _sim(a: str, b: str) -> float:
@@ -161,11 +163,11 @@ def _sig(ln: PdfLine) -> tuple[str, float]:
     return ln.font, round(ln.size * 2) / 2
 
 
-def _is_matter(title: str) -> bool:
+def _is_matter(title: str, rules: Rules | None = None) -> bool:
     """Front and back matter titles (はじめに, 資料編 …: the `matter` style of rules/headings.toml)."""
     from .headings import match_heading
 
-    m = match_heading(title)
+    m = match_heading(title, rules)
     return m is not None and m.style == "matter"
 
 

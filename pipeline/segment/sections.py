@@ -42,10 +42,10 @@ _PDF_STYLE_NAMES = {"chapter": "chapter", "matter": "matter", "paren": "paren_nu
                     "roman": "roman", "kata": "katakana", "dotted2": "dotted2", "dotted3": "dotted3"}
 
 
-def segment_pdf(doc: Document) -> Document:
+def segment_pdf(doc: Document, rules: Rules | None = None) -> Document:
     """Sections of a PDF from the heading lines ingest marked (pdf_headings), nested by the
     document's own order of numbering styles."""
-    heads = [(i, head_label(b.text)) for i, b in enumerate(doc.blocks)
+    heads = [(i, head_label(b.text, rules)) for i, b in enumerate(doc.blocks)
              if b.hard_heading and b.kind in ("paragraph", "line") and b.text]
     sigs = [(str(doc.blocks[i].bold), round((doc.blocks[i].size or 0) * 2) / 2) for i, _ in heads]
     levels = assign_levels([(h, sig) for (_, h), sig in zip(heads, sigs)])
@@ -98,7 +98,7 @@ def segment_pdf(doc: Document) -> Document:
 def segment_document(doc: Document, rules: Rules | None = None) -> Document:
     rules = rules or load_rules()
     if doc.source_format == "pdf":
-        return segment_pdf(doc)
+        return segment_pdf(doc, rules)
     sections: list[Section] = []
     stack: list[Section] = []
     seen_chapters: set[tuple[str, str]] = set()
