@@ -274,7 +274,9 @@ def _bottom_notes(page: _Page) -> None:
     lines = [(top, it) for top, it in page.items if isinstance(it, _Line)]
     if len(lines) < 3:
         return
-    sizes = Counter(round(it.size, 1) for _, it in lines for _ in range(len(it.text)))
+    sizes: Counter[float] = Counter()
+    for _, it in lines:
+        sizes[round(it.size, 1)] += len(it.text)
     body = sizes.most_common(1)[0][0]
     run: list[tuple[float, _Line]] = []
     for top, it in reversed(lines):
