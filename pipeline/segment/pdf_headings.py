@@ -141,8 +141,9 @@ def contents_lines(lines: list[PdfLine]) -> tuple[set[int], list[str]]:
         if ln.page not in pages:
             continue
         rows.add(i)
-        head = _LEADER.split(nfkc(ln.text))[0]
-        head = _TOC_TAIL.sub("", head) if _LEADER.search(nfkc(ln.text)) else head
+        t = nfkc(ln.text)
+        head = _LEADER.split(t)[0]
+        head = _TOC_TAIL.sub("", head) if _LEADER.search(t) else head
         title = fold(split_label(head).title)
         if title and title.lower() not in _CONTENTS_WORDS and not _NUMERIC.match(title):
             titles.append(title)
