@@ -5,12 +5,12 @@ Each fact records where it was read (`*_source`); evidence that disagrees become
 - title: the cover page's title block (its largest text, with an edition line beside it) and
   the PDF's Title metadata, checked against each other; text documents: the running header,
   else the first title-like line.
-- municipality: whole names of the official list, from the cover, issuer lines (延岡市長,
+- municipality: whole names of the official list, from the cover, issuer lines (〇〇市長,
   団体名：…), the title, the PDF's Author, and only then the body (where one name must
   dominate; never in a document a national body issues).
 - period: a statement of it (計画期間は…, a heading 計画期間 and its first sentence, a range
   with its length 〜までの10年間) in the front part of the document; else a fiscal year the
-  title names (令和8年度 施政方針).
+  title names (令和6年度 予算編成方針).
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class Mention:
     name: str
     start: int
     end: int
-    prefecture: str = ""  # a prefecture written right before the name (北海道音威子府村)
+    prefecture: str = ""  # a prefecture written right before the name (北海道〇〇村)
 
 
 def find_places(text: str, rules: Rules) -> list[Mention]:
@@ -197,7 +197,7 @@ def cover_title(doc: Document, rules: Rules) -> str:
         pick = pick[:-1]
     main = _join_title([lines[j][0] for j in pick])
     prefix = [_squash(t) for t in before + after]
-    # a year names the edition apart from the title (令和8年度 施政方針); an ordinal is part of it
+    # a year names the edition apart from the title (令和6年度 予算編成方針); an ordinal is part of it
     words = [p for p in prefix if re.search(r"年度?$", p)]
     ordinals = [p for p in prefix if p not in words]
     title = "".join(ordinals) + main
@@ -299,7 +299,7 @@ def _text_title(doc: Document, rules: Rules) -> str:
 
 
 def _issuer_lines(texts: list[str], rules: Rules) -> list[str]:
-    """Names written as an issuer: 延岡市長 …, 団体名：音威子府村, 〇〇市総務課."""
+    """Names written as an issuer: 〇〇市長 …, 団体名：〇〇村, 〇〇市総務課."""
     conf = rules.get("documents").get("municipality", {})
     after = rules.regex(conf.get("issuer_after_pattern", r"(?!x)x"))
     before = rules.regex(conf.get("issuer_before_pattern", r"(?!x)x"))
@@ -315,7 +315,7 @@ def _issuer_lines(texts: list[str], rules: Rules) -> list[str]:
 
 def _pick(mentions: list[Mention], rules: Rules) -> tuple[str, str] | None:
     """(name, written prefecture) of the zone's most named place; a municipality over the
-    prefecture it lies in (北海道音威子府村 -> 音威子府村)."""
+    prefecture it lies in (北海道〇〇村 -> 〇〇村)."""
     if not mentions:
         return None
     gz = gazetteer(rules)
