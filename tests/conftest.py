@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,30 @@ PDF_FIXTURES = ROOT / "tests" / "fixtures" / "pdf"
 def run_extract(raw: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pipeline", "extract", "--quiet", "--raw", str(raw), "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def squash(s) -> str:
+    """A cell without whitespace ("" for null): how shape tests compare text."""
+    return re.sub(r"\s+", "", "" if s is None or (isinstance(s, float) and pd.isna(s)) else str(s))
+
+
+def shape_input(shape: Path) -> Path:
+    """A shape folder's one input.txt or input.md."""
+    found = [p for p in (shape / "input.txt", shape / "input.md") if p.exists()]
+    assert len(found) == 1, f"{shape.name}: needs exactly one input.txt or input.md"
+    return found[0]
+
+
+def extract_shape(shape: Path, tmp: Path) -> Path:
+    """Run `python -m pipeline extract` over a shape's input alone (named after the shape); the --out folder."""
+    raw, out = tmp / "raw", tmp / "out"
+    raw.mkdir()
+    src = shape_input(shape)
+    shutil.copy(src, raw / f"{shape.name}{src.suffix}")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "extract", "--raw", str(raw), "--out", str(out),
+                           "--quiet", "--no-compare"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    return out
 
 
 def read_tables(out: Path) -> dict[str, pd.DataFrame]:

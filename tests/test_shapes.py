@@ -8,14 +8,11 @@ and every row must say why it is an item (evidence).
 from __future__ import annotations
 
 import csv
-import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import extract_shape, shape_input, squash
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = ROOT / "tests" / "shapes"
@@ -25,32 +22,15 @@ OUTLINE_SOURCES = {"outline", "contents", "toc"}  # rows read from the outline o
 XFAIL: dict[str, str] = {}
 
 
-def _squash(s) -> str:
-    return re.sub(r"\s+", "", "" if s is None or (isinstance(s, float) and pd.isna(s)) else str(s))
-
-
-def _input_of(shape: Path) -> Path:
-    found = [p for p in (shape / "input.txt", shape / "input.md") if p.exists()]
-    assert len(found) == 1, f"{shape.name}: needs exactly one input.txt or input.md"
-    return found[0]
-
-
 def _expected(shape: Path) -> list[tuple[str, int | None, str, str]]:
     with open(shape / "expected_initiatives.csv", encoding="utf-8", newline="") as f:
-        return [(r["kind"], int(r["number"]) if r["number"] else None, _squash(r["title"]), _squash(r["parent_title"]))
+        return [(r["kind"], int(r["number"]) if r["number"] else None, squash(r["title"]), squash(r["parent_title"]))
                 for r in csv.DictReader(f)]
 
 
 def _run(shape: Path, tmp: Path) -> pd.DataFrame:
-    raw, out = tmp / "raw", tmp / "out"
-    raw.mkdir()
-    src = _input_of(shape)
-    shutil.copy(src, raw / f"{shape.name}{src.suffix}")
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "extract", "--raw", str(raw), "--out", str(out),
-                           "--quiet", "--no-compare"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr + proc.stdout
-    path = out / "initiatives.parquet"
-    assert path.exists(), f"no initiatives.parquet in {out}"
+    path = extract_shape(shape, tmp) / "initiatives.parquet"
+    assert path.exists(), f"no initiatives.parquet in {path.parent}"
     return pd.read_parquet(path)
 
 
@@ -63,8 +43,8 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             pid = r.get("parent_id")
             parent = titles.get(pid, f"<missing parent {pid}>") if isinstance(pid, str) and pid else ""
             num = r.get("number")
-            rows.append({"key": (r["kind"], None if num is None or pd.isna(num) else int(num), _squash(r["title"]),
-                                 _squash(parent)),
+            rows.append({"key": (r["kind"], None if num is None or pd.isna(num) else int(num), squash(r["title"]),
+                                 squash(parent)),
                          "source": r.get("source"), "evidence": r.get("evidence"), "id": r["initiative_id"]})
     return rows
 
@@ -90,5 +70,5 @@ def test_shape(shape: Path, tmp_path: Path):
 def test_every_shape_has_its_files():
     assert SHAPE_DIRS, "tests/shapes holds no shapes"
     for shape in SHAPE_DIRS:
-        _input_of(shape)
+        shape_input(shape)
         assert (shape / "expected_initiatives.csv").exists(), shape.name
