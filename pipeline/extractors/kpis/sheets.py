@@ -96,6 +96,8 @@ class _R:
     split: re.Pattern[str]
     tail: re.Pattern[str]
     head: re.Pattern[str]
+    role_end: re.Pattern[str]  # text ending with a role word (and a bracket): may hold a header
+    rules: Rules  # for find_years
 
 
 def _compile(rules: Rules) -> _R:
@@ -115,7 +117,8 @@ def _compile(rules: Rules) -> _R:
               tuple(tok.get("money_units", [])),
               frozenset(rules.get("kpis").get("cells", {}).get("no_value", [])),
               int(conf.get("page_numbers", {}).get("max_digits", 3)),
-              *_split_patterns(rules))
+              *_split_patterns(rules),
+              re.compile("(?:" + "|".join(map(re.escape, role_of)) + r")(?:\s*\([^()]+\))?$"), rules)
 
 
 def _split_patterns(rules: Rules) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
@@ -139,10 +142,11 @@ def _pieces(piece: str, r: "_R") -> list[str]:
     if m:
         parts = [piece[:m.end()], piece[m.end():]]
         return [q for p in parts for q in _pieces(p, r)]
-    for p in range(2, len(piece) - 3):
-        roles = _roles_of(piece[p:], r)
-        if roles and len(roles) >= 2:  # ①市民の割合状値目標値: a label, then a header broken by it
-            return [piece[:p], piece[p:]]
+    if r.role_end.search(piece):  # a header of two role words ends with one: only such pieces are scanned
+        for p in range(2, len(piece) - 3):
+            roles = _roles_of(piece[p:], r)
+            if roles and len(roles) >= 2:  # ①市民の割合状値目標値: a label, then a header broken by it
+                return [piece[:p], piece[p:]]
     m = r.tail.match(piece)
     if m and not r.value.match(piece):
         return [m.group("label"), m.group("value")]
@@ -155,7 +159,7 @@ def _roles_of(text: str, r: _R) -> list[tuple[str, int | None]] | None:
     fy = None
     m = re.match(r"^(.*?)\s*\(([^()]+)\)$", text)
     if m and m.group(1):
-        ys = find_years(m.group(2))
+        ys = find_years(m.group(2), r.rules)
         if ys:
             text, fy = m.group(1), ys[0].fiscal_year
     out: list[tuple[str, int | None]] = []
@@ -187,7 +191,7 @@ def _year_of(text: str, r: _R) -> int | None:
     m = r.year.match(text)
     if not m:
         return None
-    ys = find_years(m.group("y"))
+    ys = find_years(m.group("y"), r.rules)
     return ys[0].fiscal_year if ys and ys[0].end == len(m.group("y")) and ys[0].start == 0 else None
 
 
