@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from . import __version__
@@ -114,28 +115,21 @@ def cmd_extract_cluster(args: argparse.Namespace) -> int:
     out_local = local_path(args.out)
     if out_local is not None:
         out_local.mkdir(parents=True, exist_ok=True)
-    with guard(out_local) if out_local is not None else _no_lock():  # an object store has no lock
+    with guard(out_local) if out_local is not None else nullcontext():  # an object store has no lock
         result = run_cluster(None if args.manifest else args.raw, args.out, cluster=args.cluster,
                              manifest=args.manifest, workers=args.workers, quiet=args.quiet,
                              task_timeout=args.task_timeout or None, allow_empty=args.allow_empty,
                              pdf_engine=args.pdf_engine)
         text = summary(result, Path("OUT"))  # --out may be a URL, which a Path would mangle
         say(text.replace("-> OUT/", f"-> {args.out.rstrip('/')}/ (partitioned by pref)", 1))
-        out_dir = local_path(args.out)
-        if not args.no_compare and out_dir is not None and result.counts.get("documents"):
+        if not args.no_compare and out_local is not None and result.counts.get("documents"):
             from .crossdoc.series import run as compare_run
 
-            compare_run(out_dir)  # plans.duckdb and the report read the partitioned datasets too
-            say(f"  cross-document layer: {out_dir}/plans.duckdb, {out_dir}/report.html")
+            compare_run(out_local)  # plans.duckdb and the report read the partitioned datasets too
+            say(f"  cross-document layer: {out_local}/plans.duckdb, {out_local}/report.html")
         elif not args.no_compare:
             say("  cross-document layer: run `python -m pipeline compare --out DIR` on a local copy of the tables")
     return EXIT_UNREADABLE if result.unreadable else EXIT_OK
-
-
-def _no_lock():
-    from contextlib import nullcontext
-
-    return nullcontext()
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
