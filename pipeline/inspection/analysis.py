@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..extractors.initiatives.classify import (classify, clean_title, counted_cues, intro_cues, is_container,
-                                               kind_phrase, _siblings)
-from ..extractors.initiatives import classify as classify_module
+                                               kind_phrase, _ends_mid_clause, _siblings)
 from ..model import Document, Line, OutlineNode, Tables
 from ..normalization.chars import normalizer
 from ..rules import Rules, load_rules
@@ -183,10 +182,6 @@ def _node_infos(doc: Document, tables: Tables, rules: Rules) -> list[NodeInfo]:
     return out
 
 
-def _run_of(n: OutlineNode, roots: list[OutlineNode]) -> list[OutlineNode]:
-    return _siblings(n, roots)
-
-
 def why_not(doc: Document, n: OutlineNode, roots: list[OutlineNode], cues: dict, r: OutlineRules) -> list[str]:
     """Why classify made no item of this node, in the order classify asks."""
     lab = n.label
@@ -202,7 +197,8 @@ def why_not(doc: Document, n: OutlineNode, roots: list[OutlineNode], cues: dict,
             return [f"title ends unfinished ('{n.title[-3:]}', rules/outline.toml [titles] unfinished_endings): a sentence"]
         return ["kind label, but no item kept (see the rows of the same title)"]
     reasons: list[str] = []
-    for s in _run_of(n, roots):
+    run = _siblings(n, roots)
+    for s in run:
         if is_container(s.title, r):
             what = (f"names a kind ({kind_phrase(s.title, r)})" if kind_phrase(s.title, r)
                     else "matches rules/outline.toml [kinds] container_patterns")
@@ -232,7 +228,6 @@ def why_not(doc: Document, n: OutlineNode, roots: list[OutlineNode], cues: dict,
     else:
         reasons.append("a top-level node: no heading above it")
     # the line introducing its run
-    run = [s for s in _run_of(n, roots)]
     first = min(run, key=lambda s: s.entry.line) if run else n
     j = first.entry.line - 1
     while j >= 0 and not doc.lines[j].raw.strip():
@@ -254,8 +249,7 @@ def why_not(doc: Document, n: OutlineNode, roots: list[OutlineNode], cues: dict,
     reasons.append(f"no sentence counting its run of {len(run)} (rules/outline.toml count_pattern, e.g. 4つの基本目標) "
                    "comes before it")
     title = clean_title(n.title, r)
-    mid_clause = getattr(classify_module, "_ends_mid_clause", None)
-    if title.endswith(r.unfinished_endings) or (mid_clause is not None and mid_clause(title, r)):
+    if title.endswith(r.unfinished_endings) or _ends_mid_clause(title, r):
         reasons.append(f"and its title ends unfinished ('{title[-3:]}')")
     return reasons
 
