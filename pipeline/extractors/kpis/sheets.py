@@ -275,7 +275,7 @@ def _is_page_number(t: Tok, r: _R, all_units: bool) -> bool:
     return all_units and t.kind == "value" and t.bare and t.text.isdigit() and len(t.text) <= r.page_digits
 
 
-def _header_run(toks: list[Tok], i: int) -> tuple[list[SheetCol], int, list[Tok]] | None:
+def _header_run(toks: list[Tok], i: int, r: _R) -> tuple[list[SheetCol], int, list[Tok]] | None:
     """Header cells from i: role/year tokens (2+ columns). Returns columns, end index, captions."""
     j = i
     cells: list[Tok] = []
@@ -296,7 +296,7 @@ def _header_run(toks: list[Tok], i: int) -> tuple[list[SheetCol], int, list[Tok]
         lead.append(cells.pop(0))
     caps = caps + lead
     cols: list[SheetCol] = []
-    actual_cap = any(c.kind in ("caption", "role") and ("実績" in c.text) for c in caps)
+    actual_cap = any(c.kind in ("caption", "role") and _names_actual(c.text, r) for c in caps)
     for c in cells:
         if c.kind == "role":
             for role, fy in c.roles:
@@ -312,6 +312,11 @@ def _header_run(toks: list[Tok], i: int) -> tuple[list[SheetCol], int, list[Tok]
         if target is not None:
             target.fy = qual_fy
     return cols, j, caps
+
+
+def _names_actual(text: str, r: _R) -> bool:
+    """A caption above year columns that makes them actuals (rules/kpi_roles.toml captions.actual)."""
+    return any(w in text for w in r.cap_actual)
 
 
 def _compatible(unit: str | None, t: Tok) -> bool:
@@ -331,12 +336,12 @@ def read_sheets(doc: Document, rules: Rules) -> list[SheetRow]:
             orphans.append((SheetCol(t.roles[0][0], t.roles[0][1]), toks[i + 1]))
             i += 2
             continue
-        tr = _transposed(toks, i)
+        tr = _transposed(toks, i, r)
         if tr is not None:
             new, i = tr
             rows.extend(new)
             continue
-        hr = _header_run(toks, i) if t.kind in ("role", "year") else None
+        hr = _header_run(toks, i, r) if t.kind in ("role", "year") else None
         if hr is None:
             if pending and t.kind in ("text", "caption"):
                 n = len(pending[0][1]) // len(pending[0][0])
@@ -414,7 +419,7 @@ def _region_end(toks: list[Tok], j: int) -> int:
     return k
 
 
-def _transposed(toks: list[Tok], i: int) -> tuple[list[SheetRow], int] | None:
+def _transposed(toks: list[Tok], i: int, r: _R) -> tuple[list[SheetRow], int] | None:
     """`label1 … labelm` then two or more `year v1 … vm` rows (a caption 実績 before: actuals)."""
     for m in range(1, 7):
         labels = toks[i:i + m]
@@ -428,7 +433,7 @@ def _transposed(toks: list[Tok], i: int) -> tuple[list[SheetRow], int] | None:
             j += 1 + m
         if len(body) >= 2:
             caps = toks[max(0, i - 2):i]
-            kind = "actual" if any("実績" in c.text for c in caps if c.kind in ("caption", "role")) else "plan"
+            kind = "actual" if any(_names_actual(c.text, r) for c in caps if c.kind in ("caption", "role")) else "plan"
             rows = []
             for c, lab in enumerate(labels):
                 row = SheetRow(lab.text, lab.block)
