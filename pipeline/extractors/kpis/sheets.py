@@ -126,7 +126,8 @@ def _split_patterns(rules: Rules) -> tuple[re.Pattern[str], re.Pattern[str], re.
     units = set(tok.get("split_units", [])) | set(rules.get("kpis").get("cells", {}).get("units", []))
     u = "(?:" + "|".join(map(re.escape, sorted(units, key=len, reverse=True))) + ")(?:" + tok["per_pattern"] + ")?"
     num = r"[0-9][0-9,]*(?:\.[0-9]+)?"
-    dash = "|".join(map(re.escape, rules.get("kpis").get("cells", {}).get("no_value", [])[:7]))
+    # a number glued to a one-character no-value mark (8―) is split from it; the list order does not matter
+    dash = "|".join(re.escape(w) for w in rules.get("kpis").get("cells", {}).get("no_value", []) if len(w) == 1)
     split = re.compile(f"(?P<a>{num}{u})(?=[0-9])|(?P<b>{num})(?=(?:{dash})$)")
     tail = re.compile(f"^(?P<label>.{{3,}}?[^0-9,.第約年全計])(?P<value>{num}{u})$")
     head = re.compile(f"^(?P<unit>{u})(?P<rest>[0-9].*)$")
