@@ -367,6 +367,11 @@ def find_municipality(doc: Document, rules: Rules) -> tuple[str, str, str]:
         if nationally_issued and body_mentions:
             doc.find("docinfo", "issued by a national body: the municipalities its text names are not its issuer",
                      snippet="; ".join(sorted({m.name for m in body_mentions}))[:200])
+        elif not nationally_issued:
+            named = Counter(m.name for m in body_mentions).most_common(5)
+            doc.find("docinfo", "no municipality found: none on the cover, in an issuer line, the title or the PDF's "
+                                "Author, and no name dominates the body text; municipality and its code are left empty",
+                     snippet="; ".join(f"{n} ×{k}" for n, k in named))
         return "", "", ""
     name, written, source = found[0]
     others = sorted({n for n, _, s in found[1:] if n != name and s in ("cover", "issuer", "title")})
