@@ -499,6 +499,8 @@ def find_period(doc: Document, rules: Rules) -> tuple[int | None, int | None, st
     fy = [y for y in title_years if "年度" in y.text]
     if len(fy) == 1:
         return fy[0].fiscal_year, fy[0].fiscal_year, "title"
+    doc.find("docinfo", "no plan period found: no statement of it (計画期間 …, a range with its length) in the front "
+                        "part of the document, and no single fiscal year in the title; the period is left empty")
     return None, None, ""
 
 
