@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...ja.fiscal import find_years
-from ...model import Block, Document
+from ...model import Document
 from ...rules import Rules
 
 
@@ -244,9 +244,9 @@ def tokens(doc: Document, rules: Rules) -> list[Tok]:
                 raw.append((piece, bi))
     out: list[Tok] = []
     for text, bi in raw:
-        if text.endswith(":") and _roles_of(text[:-1], r):
-            t = Tok(text[:-1], "kvrole", bi, roles=_roles_of(text[:-1], r) or [])
-            out.append(t)
+        roles = _roles_of(text[:-1], r) if text.endswith(":") else None
+        if roles:
+            out.append(Tok(text[:-1], "kvrole", bi, roles=roles))
             continue
         prev = out[-1] if out else None
         # 2,100 人/年 ; ― %
@@ -268,7 +268,7 @@ def tokens(doc: Document, rules: Rules) -> list[Tok]:
 
 
 def _value_units(toks: list[Tok]) -> bool:
-    vals = [t for t in toks if t.kind == "value" and t.text not in ("",)]
+    vals = [t for t in toks if t.kind == "value" and t.text]
     return bool(vals) and sum(1 for t in vals if t.bare) <= 1 and len(vals) >= 4
 
 
@@ -388,7 +388,7 @@ def read_sheets(doc: Document, rules: Rules) -> list[SheetRow]:
             row.cells.extend(zip(cols, [toks[j + 1 + c].text for c in range(k)]))
             j += 1 + k
         i = max(j, i + 1)
-    _attach_orphans(rows, orphans, rules)
+    _attach_orphans(rows, orphans)
     return [x for x in rows if any(_num(v) for _c, v in x.cells)]
 
 
@@ -449,10 +449,9 @@ def _fill_list(toks: list[Tok], start: int, j: int, end: int, cols: list[SheetCo
                all_units: bool) -> list[SheetRow]:
     """Rows ①…⑩ and ・ sub-rows filled from values in order (values printed before labels)."""
     k = len(cols)
-    items: list[tuple[str, object]] = []  # ("main", (num, tok, inline)) / ("free", tok) / ("bullets", [(tok, vals)])
     x = start
     mains: list[tuple[int, Tok, list[Tok]]] = []
-    free: list[object] = []
+    free: list[object] = []  # values (Tok) not beside a label, and runs of ・ rows: [(tok, values)]
     while x < end:
         t = toks[x]
         if t.kind == "label":
@@ -479,7 +478,6 @@ def _fill_list(toks: list[Tok], start: int, j: int, end: int, cols: list[SheetCo
         if x >= j and t.kind == "value" and not _is_page_number(t, r, all_units):
             free.append(t)
         x += 1
-    del items
     mains.sort(key=lambda m: m[0])
     rows: list[SheetRow] = []
     for _n, lab, inline in mains:
@@ -514,7 +512,7 @@ def _strip_marker(text: str) -> str:
     return re.sub(r"^(?:[①-⑳]|・)\s*", "", text)
 
 
-def _attach_orphans(rows: list[SheetRow], orphans: list[tuple[SheetCol, Tok]], rules: Rules) -> None:
+def _attach_orphans(rows: list[SheetRow], orphans: list[tuple[SheetCol, Tok]]) -> None:
     for col, tok in orphans:
         unit = tok.unit
         cands = [x for x in rows if any(_unit_of(v) == unit for _c, v in x.cells)]
@@ -525,7 +523,3 @@ def _attach_orphans(rows: list[SheetRow], orphans: list[tuple[SheetCol, Tok]], r
 def _unit_of(text: str) -> str | None:
     m = re.match(r"^\D{0,3}[0-9][0-9,.]*\s*(.*)$", text)
     return (m.group(1) or None) if m else None
-
-
-def block_of(doc: Document, row: SheetRow) -> Block:
-    return doc.blocks[row.block]
