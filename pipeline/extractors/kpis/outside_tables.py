@@ -22,6 +22,7 @@ def target_lines(doc: Document, rules: Rules, first_id: int) -> list[dict]:
     cues = h["indicator"] + h["target"]
     titles = {s.section_id: s.title for s in doc.sections}
     note_texts = _notes(doc, rules)
+    words = "|".join(map(re.escape, sorted(h["baseline"] + h["target"], key=len, reverse=True)))
     out: list[dict] = []
     for b in doc.blocks:
         if b.kind not in ("paragraph", "list_item") or not b.text or not b.section_id:
@@ -32,7 +33,6 @@ def target_lines(doc: Document, rules: Rules, first_id: int) -> list[dict]:
         m = _TARGET_LINE.match(b.text)
         if not m:
             continue
-        words = "|".join(map(re.escape, sorted(h["baseline"] + h["target"], key=len, reverse=True)))
         parts = [re.sub(f"^({words})\\s*", "", p.strip()) for p in re.split(r"→|⇒|->", m.group("value")) if p.strip()]
         cells = [parse_cell(p, rules) for p in parts]
         if not cells or cells[-1].value is None or not all(c.ok for c in cells):
@@ -54,10 +54,10 @@ def text_rows(doc: Document, rules: Rules, first_id: int, seen: set[str]) -> lis
     out: list[dict] = []
     notes = _notes(doc, rules)
     for t in read_text_targets(doc, rules):
-        name, name_notes = strip_notes(t.name, rules)
-        if not name or name in seen:
+        named = _new_name(t.name, seen, rules)
+        if named is None:
             continue
-        seen.add(name)
+        name, name_notes = named
         r = _Row(name, t.name, None, {}, name_notes)
         cols: list[_Column] = []
         if t.first is not None:
@@ -73,6 +73,16 @@ def text_rows(doc: Document, rules: Rules, first_id: int, seen: set[str]) -> lis
     return out
 
 
+def _new_name(raw: str, seen: set[str], rules: Rules) -> tuple[str, list[str]] | None:
+    """An indicator's name without note marks, and the marks; None when it is empty or was
+    already read (by a table or an earlier reader). A new name is added to `seen`."""
+    name, notes = strip_notes(raw, rules)
+    if not name or name in seen:
+        return None
+    seen.add(name)
+    return name, notes
+
+
 def _resolve(kind: str, number: int, title: str, initiatives: list[dict]) -> str:
     """The initiative a table names (kind, number, title): its real id where the outline has it."""
     for it in initiatives:
@@ -86,15 +96,15 @@ def sheet_rows(doc: Document, rules: Rules, first_id: int, seen: set[str], initi
     out: list[dict] = []
     notes = _notes(doc, rules)
     links = read_links(doc, rules)
+    own = [i for i in initiatives or [] if i.get("doc_id") == doc.doc_id]
     for row in read_sheets(doc, rules):
-        name, name_notes = strip_notes(row.name, rules)
-        if not name or name in seen:
+        named = _new_name(row.name, seen, rules)
+        if named is None:
             continue
-        seen.add(name)
+        name, name_notes = named
         cols: list[_Column] = []
         link = links.get(row.marker) if row.marker else None
-        init = _resolve(link.kind, link.number, link.title, [i for i in initiatives or [] if i.get("doc_id") == doc.doc_id]) \
-            if link else None
+        init = _resolve(link.kind, link.number, link.title, own) if link else None
         r = _Row(name, row.name, init, {}, name_notes)
         for ci, (col, raw) in enumerate(row.cells):
             if col.role in ("baseline", "target"):
