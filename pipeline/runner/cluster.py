@@ -37,13 +37,13 @@ from typing import Any, Iterator
 from ..emit.parquet import (STAGING_PREFIX, UNKNOWN_PARTITION, commit_datasets, partition_of, recover_datasets,
                             write_part)
 from ..ingest.pdf import DEFAULT_PDF_ENGINE, pdf_engine, set_pdf_engine
-from ..model import TABLE_NAMES, Document, Tables
+from ..model import TABLE_NAMES, Tables
 from ..rules import load_rules, rules_hash
 from .cache import DEFAULT_CACHE_DIR, CacheDamaged, _SUFFIX, cache_key, code_hash, decode, encode
 from .guard import RunError
 from .run import (DEFAULT_SPLIT_PAGES, DEFAULT_SUFFIXES, OPEN_STAGE, PdfPages, RunResult, Skipped, _die_with_parent,
                   _os_problem, _read_range, _sha256, _unreadable_rows, _warm, check_raw, doc_id_of,
-                  document_rows, page_ranges, process_file, quick_page_count, scan, source_path_of, worker_count)
+                  failed_rows, page_ranges, process_file, quick_page_count, scan, source_path_of, worker_count)
 
 # seconds one task (a document or a page range) may run before it is given up as a finding
 DEFAULT_TASK_TIMEOUT = 600.0
@@ -341,14 +341,9 @@ def _with_ids(t: Tables, spec: Source) -> Tables:
     return t
 
 
-def _failed_rows(spec: Source, sha: str, message: str, snippet: str | None = None) -> Tables:
+def _failed_rows(spec: Source, sha: str, message: str, snippet: str = "") -> Tables:
     fmt = DEFAULT_SUFFIXES.get(PurePosixPath(spec.rel).suffix.lower(), "")
-    doc = Document(spec.doc_id, spec.source_path, fmt, sha, readable=False)
-    if snippet is None:
-        doc.find("run", message, severity="error")
-    else:
-        doc.find("run", message, severity="error", snippet=snippet)
-    return document_rows(doc, load_rules())
+    return failed_rows(spec.doc_id, spec.source_path, fmt, sha, "run", message, snippet)
 
 
 def _merge(parts: tuple) -> PdfPages | None:

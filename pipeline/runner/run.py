@@ -215,11 +215,17 @@ def document_rows(doc: Document, rules: Rules) -> Tables:
 OPEN_STAGE = "open"
 
 
+def failed_rows(doc_id: str, source_path: str, fmt: str, sha256: str, stage: str, message: str,
+                snippet: str = "", rules: Rules | None = None) -> Tables:
+    """The rows of a document that was not read: its documents row (readable false) and the error."""
+    doc = Document(doc_id, source_path, fmt, sha256, readable=False)
+    doc.find(stage, message, severity="error", snippet=snippet)
+    return document_rows(doc, rules or load_rules())
+
+
 def _unreadable_rows(path: Path, raw: Path, message: str, sha256: str = "") -> Tables:
     fmt = DEFAULT_SUFFIXES.get(path.suffix.lower(), path.suffix.lower().lstrip("."))
-    doc = Document(doc_id_of(path, raw), source_path_of(path, raw), fmt, sha256, readable=False)
-    doc.find(OPEN_STAGE, message, severity="error")
-    return document_rows(doc, load_rules())
+    return failed_rows(doc_id_of(path, raw), source_path_of(path, raw), fmt, sha256, OPEN_STAGE, message)
 
 
 def process_file(path: Path, raw: Path, rules: Rules | None = None, pages: PdfPages | None = None) -> Tables:
@@ -233,10 +239,9 @@ def process_file(path: Path, raw: Path, rules: Rules | None = None, pages: PdfPa
             sha = _sha256(path)
         except OSError:
             sha = ""
-        doc = Document(doc_id_of(path, raw), source_path_of(path, raw), DEFAULT_SUFFIXES[path.suffix.lower()],
-                       sha, readable=False)
-        doc.find("run", f"internal error while reading: {type(exc).__name__}: {exc}", severity="error",
-                 snippet=traceback.format_exc(limit=-3))
+        return failed_rows(doc_id_of(path, raw), source_path_of(path, raw), DEFAULT_SUFFIXES[path.suffix.lower()],
+                           sha, "run", f"internal error while reading: {type(exc).__name__}: {exc}",
+                           traceback.format_exc(limit=-3), rules)
     return document_rows(doc, rules)
 
 
