@@ -63,11 +63,13 @@ def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[
     base: dict[str, Any] = {"value": None, "unit": None, "fy": None, "raw": None}
     target: dict[str, Any] = dict(base)
     has_target_col = any(c.role == "target" for c in cols)
+    marks: set[str] = set()  # the note numbers the row's cells carry
     for c in cols:
         if c.role not in ("baseline", "target", "year"):
             continue
         raw = r.cells.get(c.index)
         cell = parse_cell(raw, rules)
+        marks.update(n for n in cell.notes if n in notes)
         if not cell.ok:
             doc.find("kpis", f"cell did not parse: {raw!r} ({r.indicator})", page=block.page, snippet=raw or "")
         fy = cell.fiscal_year or _fy_from_notes(cell, notes, rules) or c.fiscal_year
@@ -96,7 +98,7 @@ def _kpi(doc: Document, block: Block, r: _Row, cols: list[_Column], notes: dict[
             last["kind"] = "target"
             target = {"value": last["value"], "unit": last["unit"], "fy": last["fiscal_year"], "raw": last["raw"]}
     note_text = "; ".join(f"{n}: {notes[n]}" for n in r.notes if n in notes) or None
-    cell_notes = sorted({n for c in cols for n in parse_cell(r.cells.get(c.index), rules).notes if n in notes})
+    cell_notes = sorted(marks)
     if cell_notes:
         note_text = "; ".join(filter(None, [note_text] + [f"{n}: {notes[n]}" for n in cell_notes]))
     return {
