@@ -70,10 +70,10 @@ def note_entries(doc: Document, conf: _Conf) -> list[dict]:
     return out
 
 
-def _marked_term(doc: Document, n: int, conf: _Conf) -> str | None:
+def _marked_term(streams: list[tuple[Block, str]], n: int, conf: _Conf) -> str | None:
     """The word a page-bottom note `*n` annotates: the text before its mark in the body."""
-    rx = re.compile(r"\(?\*" + str(n) + r"\)?(?![0-9])")
-    for b, text in _streams(doc):
+    rx = re.compile(conf.body_mark.replace("{n}", str(n)))
+    for b, text in streams:
         for line in text.split("\n"):
             m = rx.search(line)
             if not m or m.start() == 0:
@@ -93,9 +93,9 @@ def footnote_entries(doc: Document, conf: _Conf) -> list[dict]:
             continue
         text = "".join(line.strip() for line in b.text.split("\n"))
         text = re.sub(r"^[0-9]{1,3}\s*", "", text)
-        nm = conf.note_cue.match(text)
-        if nm and nm.group("def") and _note_term(nm.group("term"), conf):
-            out.append(_row(_note_term(nm.group("term"), conf) or "", None, conf.clean_definition(nm.group("def")), "footnote", b))
+        row = _cue_row(text, conf, b)
+        if row:
+            out.append(row)
             continue
         m = re.match(r"^(?P<head>[^:]+?)\s*:(?!//)\s*(?P<def>.+)$", text)
         if not m:
@@ -103,6 +103,7 @@ def footnote_entries(doc: Document, conf: _Conf) -> list[dict]:
         out.append(_head_row(m.group("head").strip(), m.group("def").strip(), "footnote", b))
     # notes set as paragraphs: ※X:…, (※)X:…, *N X:…, and *N … with the mark on a body word
     blocks = doc.blocks
+    streams: list[tuple[Block, str]] | None = None  # the running text, read once when a mark is looked up
     for i, b in enumerate(blocks):
         if b.kind not in ("paragraph", "list_item") or not b.text:
             continue
@@ -121,14 +122,23 @@ def footnote_entries(doc: Document, conf: _Conf) -> list[dict]:
             if nb.kind != "paragraph" or nb.page != b.page or conf.mark_note.match(nb.text or "") or not nb.text:
                 break
             body += nb.text
-        nm = conf.note_cue.match(body)
-        if nm and nm.group("def") and _note_term(nm.group("term"), conf):
-            out.append(_row(_note_term(nm.group("term"), conf) or "", None, conf.clean_definition(nm.group("def")), "footnote", b))
+        row = _cue_row(body, conf, b)
+        if row:
+            out.append(row)
             continue
-        term = _marked_term(doc, int(mm.group("n")), conf)
+        if streams is None:
+            streams = list(_streams(doc))
+        term = _marked_term(streams, int(mm.group("n")), conf)
         if term:
             out.append(_row(term, None, conf.clean_definition(body), "footnote", b))
     return out
+
+
+def _cue_row(text: str, conf: _Conf, b: Block) -> dict | None:
+    """A footnote written as a note `Xとは、…`: its term and definition, or None."""
+    nm = conf.note_cue.match(text)
+    term = _note_term(nm.group("term"), conf) if nm and nm.group("def") else None
+    return _row(term, None, conf.clean_definition(nm.group("def")), "footnote", b) if nm and term else None
 
 
 def _head_row(head: str, definition: str, source: str, b: Block) -> dict:
