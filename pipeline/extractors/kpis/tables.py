@@ -80,7 +80,7 @@ def _columns(rows: list[list], nhead: int, rules: Rules, actual_context: bool) -
 def _is_kpi_header(rows: list[list], rules: Rules) -> bool:
     h = rules.get("kpis")["headers"]
     head = " ".join(c or "" for r in rows[:2] for c in r)
-    return _has(head, h["indicator"]) or (_has(head, h["baseline"]) and _has(head, h["target"])) or _has(head, h["baseline"] + ["目標値"])
+    return _has(head, h["indicator"] + h["baseline"] + h.get("table_target", []))
 
 
 def _context_is_actual(doc: Document, block_index: int, rules: Rules) -> bool:
