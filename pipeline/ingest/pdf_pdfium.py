@@ -27,10 +27,58 @@ _OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE, _OBJ_SHADING, _OBJ_FORM = 1, 2, 3, 4, 5
 _SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
 
 
-def _raw():
-    import pypdfium2.raw as raw
+class _Api:
+    """pdfium's C functions with handles as plain ints (restype/argtypes c_void_p). pypdfium2's
+    bindings return a typed pointer object from every call, and building it costs more than the
+    call itself: a page makes a few calls per character and per path segment."""
 
-    return raw
+    _SIGNATURES: dict[str, tuple[Any, ...]] = {
+        # name: (restype, *argtypes); V = a handle or an out-parameter's address
+        "FPDFText_CountChars": (ctypes.c_int, "V"),
+        "FPDFText_GetText": (ctypes.c_int, "V", ctypes.c_int, ctypes.c_int, "V"),
+        "FPDFText_GetUnicode": (ctypes.c_uint, "V", ctypes.c_int),
+        "FPDFText_GetTextObject": ("V", "V", ctypes.c_int),
+        "FPDFText_GetCharOrigin": (ctypes.c_int, "V", ctypes.c_int, "V", "V"),
+        "FPDFText_GetLooseCharBox": (ctypes.c_int, "V", ctypes.c_int, "V"),
+        "FPDFText_GetMatrix": (ctypes.c_int, "V", ctypes.c_int, "V"),
+        "FPDFText_GetFontSize": (ctypes.c_double, "V", ctypes.c_int),
+        "FPDFText_GetFontInfo": (ctypes.c_ulong, "V", ctypes.c_int, "V", ctypes.c_ulong, "V"),
+        "FPDFTextObj_GetFont": ("V", "V"),
+        "FPDFFont_GetGlyphWidth": (ctypes.c_int, "V", ctypes.c_uint, ctypes.c_float, "V"),
+        "FPDFPage_CountObjects": (ctypes.c_int, "V"),
+        "FPDFPage_GetObject": ("V", "V", ctypes.c_int),
+        "FPDFFormObj_CountObjects": (ctypes.c_int, "V"),
+        "FPDFFormObj_GetObject": ("V", "V", ctypes.c_ulong),
+        "FPDFPageObj_GetType": (ctypes.c_int, "V"),
+        "FPDFPageObj_GetMatrix": (ctypes.c_int, "V", "V"),
+        "FPDFPageObj_GetStrokeWidth": (ctypes.c_int, "V", "V"),
+        "FPDFPath_GetDrawMode": (ctypes.c_int, "V", "V", "V"),
+        "FPDFPath_CountSegments": (ctypes.c_int, "V"),
+        "FPDFPath_GetPathSegment": ("V", "V", ctypes.c_int),
+        "FPDFPathSegment_GetPoint": (ctypes.c_int, "V", "V", "V"),
+        "FPDFPathSegment_GetType": (ctypes.c_int, "V"),
+        "FPDFPathSegment_GetClose": (ctypes.c_int, "V"),
+    }
+
+    def __init__(self) -> None:
+        from pypdfium2_raw import bindings
+
+        lib = bindings._libs["pdfium"]
+        for name, (restype, *argtypes) in self._SIGNATURES.items():
+            fn = lib[name]  # a new function object: pypdfium2's own keep their types
+            fn.restype = ctypes.c_void_p if restype == "V" else restype
+            fn.argtypes = [ctypes.c_void_p if a == "V" else a for a in argtypes]
+            setattr(self, name.replace("FPDF", "", 1), fn)
+
+
+@lru_cache(maxsize=1)
+def _api() -> Any:
+    return _Api()
+
+
+def _handle(obj: Any) -> int:
+    """A pypdfium2 handle (typed pointer) as the int _Api takes."""
+    return ctypes.cast(obj, ctypes.c_void_p).value or 0
 
 
 def _mul(m: tuple, n: tuple) -> tuple:
@@ -111,77 +159,135 @@ class PdfiumDocument:
 
 def read_page(page: Any, number: int, descents: dict[str, float] | None = None) -> PdfiumPage:
     """pdfplumber-style objects of one pypdfium2 page."""
-    raw = _raw()
+    api = _api()
     left, bottom, right, top = page.get_mediabox()
     width, height = right - left, top - bottom
     x_off, y_top = left, top  # pdfplumber measures from the mediabox's top-left corner
     objects: dict[str, list[dict]] = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
     textpage = page.get_textpage()
     try:
-        objects["char"] = _chars(raw, textpage.raw, number, x_off, y_top, descents or {})
+        objects["char"] = _chars(api, _handle(textpage.raw), number, x_off, y_top, descents or {})
     finally:
         textpage.close()
-    _walk(raw, page.raw, None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), objects, number, x_off, y_top, 0)
+    _walk(api, _handle(page.raw), None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), objects, number, x_off, y_top, 0)
     for kind in [k for k, v in objects.items() if not v]:
         del objects[kind]
     return PdfiumPage(number, float(width), float(height), objects)
 
 
-def _chars(raw: Any, tp: Any, number: int, x_off: float, y_top: float, descents: dict[str, float]) -> list[dict]:
-    n = raw.FPDFText_CountChars(tp)
+# Codes pdfium gives for a char it has no unicode for (left out, as pdfminer's (cid:n) never match).
+_NO_TEXT = {"\ufffe", "\uffff", "\x00"}
+
+
+def _page_text(api: Any, tp: int, n: int) -> str:
+    """All n chars' unicode in one call (UTF-16: one unit per char index; a char outside the BMP
+    takes two, and then each char is asked for alone)."""
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    got = api.Text_GetText(tp, 0, n, buf)
+    text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", "surrogatepass")
+    if len(text) != n:
+        text = "".join(chr(api.Text_GetUnicode(tp, i)) for i in range(n))
+    return text
+
+
+def _chars(api: Any, tp: int, number: int, x_off: float, y_top: float, descents: dict[str, float]) -> list[dict]:
+    n = api.Text_CountChars(tp)
+    text = _page_text(api, tp, n)
     out: list[dict] = []
-    rect = raw.FS_RECTF()
-    m = raw.FS_MATRIX()
+    rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
+    rect_at = ctypes.addressof(rect)
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    w = ctypes.c_float()
-    fonts: dict[int, tuple[str, float, Any]] = {}
-    buf = ctypes.create_string_buffer(256)
-    flags = ctypes.c_int()
+    ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
+    # per text object: font name, descent, font handle, size, matrix (every char of an object has
+    # them, but for the spaces pdfium adds inside an object, which have their own)
+    objs: dict[int, tuple] = {}
+    object_info = _ObjectInfo(api, tp, descents)
+    get_object, get_origin, get_box = api.Text_GetTextObject, api.Text_GetCharOrigin, api.Text_GetLooseCharBox
     prev: dict | None = None
     for i in range(n):
-        obj = raw.FPDFText_GetTextObject(tp, i)
-        code = raw.FPDFText_GetUnicode(tp, i)
+        obj = get_object(tp, i)
+        ch = text[i]
         if not obj:
             # pdfium infers spaces and line breaks; pdfminer has none. But pdfium also reports some
             # real spaces (in the content stream) this way: those whose gap is the font's space width.
-            if code == 0x20 and prev is not None and i + 1 < n and raw.FPDFText_GetTextObject(tp, i + 1):
-                space = _real_space(raw, tp, i, prev)
+            if ch == " " and prev is not None and i + 1 < n and get_object(tp, i + 1):
+                space = _real_space(api, tp, i, prev)
                 if space is not None:
                     out.append(space)
             continue
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        if code in (0xFFFE, 0xFFFF, 0) or 0xD800 <= code <= 0xDFFF:
+        if ch == "\ufffe":  # GetText's mark for a control char; GetUnicode has the code
+            ch = chr(api.Text_GetUnicode(tp, i))
+        if ch in _NO_TEXT or "\ud800" <= ch <= "\udfff":
             continue
-        text = chr(code)
-        info = fonts.get(key)
-        if info is None:
-            size_n = raw.FPDFText_GetFontInfo(tp, i, buf, 256, flags)
-            name = buf.value.decode("utf-8", "replace") if size_n else ""
-            info = fonts[key] = (name, descents.get(name.split("+")[-1], 0.0), raw.FPDFTextObj_GetFont(obj))
-        name, descent, font = info
-        fs = float(raw.FPDFText_GetFontSize(tp, i))
-        raw.FPDFText_GetMatrix(tp, i, m)
-        a, b, c, d = float(m.a), float(m.b), float(m.c), float(m.d)
-        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        if abs(a) > 1e-9:
-            raw.FPDFText_GetLooseCharBox(tp, i, rect)
-            adv = (float(rect.right) - float(rect.left)) / a
+        if ch == " ":
+            info = object_info(i, obj)
         else:
-            adv = float(w.value) if font and raw.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(fs), w) else fs
+            info = objs.get(obj)
+            if info is None:
+                info = objs[obj] = object_info(i, obj)
+        name, descent, font, fs, a, b, c, d, upright = info
+        get_origin(tp, i, ox_at, oy_at)
+        if abs(a) > 1e-9:
+            get_box(tp, i, rect_at)
+            adv = (rect[2] - rect[0]) / a
+        else:
+            adv = _glyph_width(api, font, ch, fs)
+        e, f = ox.value, oy.value
         # pdfminer: the box (0, descent, adv, descent + size) in text space through the matrix
-        mat = (a, b, c, d, float(ox.value), float(oy.value))
         y_lo = descent * fs
-        pts = [_apply(mat, 0.0, y_lo), _apply(mat, adv, y_lo), _apply(mat, 0.0, y_lo + fs), _apply(mat, adv, y_lo + fs)]
-        xs = [p[0] for p in pts]
-        ys = [p[1] for p in pts]
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        out.append({
-            "text": text, "fontname": name, "size": y1 - y0, "adv": adv, "upright": a * d > 0 and b * c <= 0,
+        y_hi = y_lo + fs
+        if not b and not c:  # no rotation or skew: the corners are the extremes
+            x0, x1 = e, a * adv + e
+            if x1 < x0:
+                x0, x1 = x1, x0
+            y0, y1 = d * y_lo + f, d * y_hi + f
+            if y1 < y0:
+                y0, y1 = y1, y0
+        else:
+            xs = (c * y_lo + e, a * adv + c * y_lo + e, c * y_hi + e, a * adv + c * y_hi + e)
+            ys = (d * y_lo + f, b * adv + d * y_lo + f, d * y_hi + f, b * adv + d * y_hi + f)
+            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        prev = {
+            "text": ch, "fontname": name, "size": y1 - y0, "adv": adv, "upright": upright,
             "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0, "doctop": y_top - y1,
-            "width": x1 - x0, "height": y1 - y0, "matrix": mat, "object_type": "char", "page_number": number,
-        })
-        prev = out[-1]
+            "width": x1 - x0, "height": y1 - y0, "matrix": (a, b, c, d, e, f), "object_type": "char",
+            "page_number": number,
+        }
+        out.append(prev)
     return out
+
+
+class _ObjectInfo:
+    """What every char of a text object shares: (font name, descent, font handle, size, a, b, c, d,
+    upright), read at char i; font names are read once per font."""
+
+    def __init__(self, api: Any, tp: int, descents: dict[str, float]):
+        self.api, self.tp, self.descents = api, tp, descents
+        self.fonts: dict[int, tuple[str, float]] = {}
+        self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
+        self.matrix_at = ctypes.addressof(self.matrix)
+
+    def __call__(self, i: int, obj: int) -> tuple:
+        api, tp = self.api, self.tp
+        font = api.TextObj_GetFont(obj)
+        named = self.fonts.get(font)
+        if named is None:
+            buf = ctypes.create_string_buffer(256)
+            flags = ctypes.c_int()
+            size_n = api.Text_GetFontInfo(tp, i, buf, 256, ctypes.addressof(flags))
+            name = buf.value.decode("utf-8", "replace") if size_n else ""
+            named = self.fonts[font] = (name, self.descents.get(name.split("+")[-1], 0.0))
+        fs = float(api.Text_GetFontSize(tp, i))
+        api.Text_GetMatrix(tp, i, self.matrix_at)
+        a, b, c, d = self.matrix[0], self.matrix[1], self.matrix[2], self.matrix[3]
+        return (named[0], named[1], font, fs, a, b, c, d, a * d > 0 and b * c <= 0)
+
+
+def _glyph_width(api: Any, font: int | None, ch: str, fs: float) -> float:
+    w = ctypes.c_float()
+    if font and api.Font_GetGlyphWidth(font, ord(ch), fs, ctypes.addressof(w)):
+        return float(w.value)
+    return fs
 
 
 # pdfium reports some real spaces of the content stream as inferred ones (a text object's
@@ -193,14 +299,14 @@ DEFAULT_SPACE_GAP = (0.235, 0.32)
 DEFAULT_WORD_TOLERANCE = 3.0
 
 
-def _real_space(raw: Any, tp: Any, i: int, prev: dict) -> dict | None:
+def _real_space(api: Any, tp: int, i: int, prev: dict) -> dict | None:
     """The content stream's space at pdfium's inferred space `i`, or None when pdfium made it up."""
     a, b, c, d, _, f = prev["matrix"]
     if not prev["upright"] or b or c:
         return None
     size = prev["size"]
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    raw.FPDFText_GetCharOrigin(tp, i + 1, ox, oy)
+    api.Text_GetCharOrigin(tp, i + 1, ctypes.addressof(ox), ctypes.addressof(oy))
     if abs(float(oy.value) - f) > 0.1 * size or size <= 0:
         return None  # the next char is on another line
     gap = float(ox.value) - prev["x1"]
@@ -280,23 +386,23 @@ def font_descents(path: str) -> dict[str, float]:
     return out
 
 
-def _obj_matrix(raw: Any, obj: Any) -> tuple:
-    fm = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, fm):
+def _obj_matrix(api: Any, obj: int) -> tuple:
+    fm = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
+    if not api.PageObj_GetMatrix(obj, ctypes.addressof(fm)):
         return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    return (float(fm.a), float(fm.b), float(fm.c), float(fm.d), float(fm.e), float(fm.f))
+    return tuple(float(v) for v in fm)
 
 
-def _walk(raw: Any, page: Any, form: Any, ctm: tuple, objects: dict[str, list[dict]], number: int,
+def _walk(api: Any, page: int, form: int | None, ctm: tuple, objects: dict[str, list[dict]], number: int,
           x_off: float, y_top: float, depth: int) -> None:
-    count = raw.FPDFFormObj_CountObjects(form) if form is not None else raw.FPDFPage_CountObjects(page)
+    count = api.FormObj_CountObjects(form) if form is not None else api.Page_CountObjects(page)
     for k in range(count):
-        obj = raw.FPDFFormObj_GetObject(form, k) if form is not None else raw.FPDFPage_GetObject(page, k)
-        kind = raw.FPDFPageObj_GetType(obj)
+        obj = api.FormObj_GetObject(form, k) if form is not None else api.Page_GetObject(page, k)
+        kind = api.PageObj_GetType(obj)
         if kind == _OBJ_PATH:
-            _path(raw, obj, _mul(_obj_matrix(raw, obj), ctm), objects, number, y_top)
+            _path(api, obj, _mul(_obj_matrix(api, obj), ctm), objects, number, y_top)
         elif kind == _OBJ_IMAGE:
-            m = _mul(_obj_matrix(raw, obj), ctm)
+            m = _mul(_obj_matrix(api, obj), ctm)
             pts = [_apply(m, 0, 0), _apply(m, 1, 0), _apply(m, 0, 1), _apply(m, 1, 1)]
             x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
             y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
@@ -304,27 +410,32 @@ def _walk(raw: Any, page: Any, form: Any, ctm: tuple, objects: dict[str, list[di
                                      "doctop": y_top - y1, "width": x1 - x0, "height": y1 - y0,
                                      "object_type": "image", "page_number": number})
         elif kind == _OBJ_FORM and depth < 12:
-            _walk(raw, page, obj, _mul(_obj_matrix(raw, obj), ctm), objects, number, x_off, y_top, depth + 1)
+            _walk(api, page, obj, _mul(_obj_matrix(api, obj), ctm), objects, number, x_off, y_top, depth + 1)
 
 
-def _path(raw: Any, obj: Any, m: tuple, objects: dict[str, list[dict]], number: int, y_top: float) -> None:
-    fill = ctypes.c_int()
-    stroke = ctypes.c_int()
-    raw.FPDFPath_GetDrawMode(obj, fill, stroke)
-    if not fill.value and not stroke.value:
+def _path(api: Any, obj: int, m: tuple, objects: dict[str, list[dict]], number: int, y_top: float) -> None:
+    modes = (ctypes.c_int * 2)()  # fill mode, stroke
+    api.Path_GetDrawMode(obj, ctypes.addressof(modes), ctypes.addressof(modes) + ctypes.sizeof(ctypes.c_int))
+    fill, stroke = modes[0], modes[1]
+    if not fill and not stroke:
         return
     width = ctypes.c_float()
-    lw = float(width.value) if raw.FPDFPageObj_GetStrokeWidth(obj, width) else 1.0
-    n = raw.FPDFPath_CountSegments(obj)
-    x, y = ctypes.c_float(), ctypes.c_float()
+    lw = float(width.value) if api.PageObj_GetStrokeWidth(obj, ctypes.addressof(width)) else 1.0
+    n = api.Path_CountSegments(obj)
+    xy = (ctypes.c_float * 2)()
+    x_at, y_at = ctypes.addressof(xy), ctypes.addressof(xy) + ctypes.sizeof(ctypes.c_float)
+    get_segment, get_point = api.Path_GetPathSegment, api.PathSegment_GetPoint
+    get_type, get_close = api.PathSegment_GetType, api.PathSegment_GetClose
+    a, b, c, d, e, f = m
     # pdfminer's shape string: m / l / c (three points) / h, with the points through the matrix
     subpaths: list[list[tuple[str, list[tuple[float, float]]]]] = []
     pending_bezier: list[tuple[float, float]] = []
     for i in range(n):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        raw.FPDFPathSegment_GetPoint(seg, x, y)
-        pt = _apply(m, float(x.value), float(y.value))
-        t = raw.FPDFPathSegment_GetType(seg)
+        seg = get_segment(obj, i)
+        get_point(seg, x_at, y_at)
+        x, y = xy[0], xy[1]
+        pt = (a * x + c * y + e, b * x + d * y + f)
+        t = get_type(seg)
         if t == _SEG_MOVETO:
             subpaths.append([("m", [pt])])
         elif not subpaths:
@@ -338,10 +449,10 @@ def _path(raw: Any, obj: Any, m: tuple, objects: dict[str, list[dict]], number: 
                 pending_bezier = []
             else:
                 continue
-        if subpaths and raw.FPDFPathSegment_GetClose(seg):
+        if subpaths and get_close(seg):
             subpaths[-1].append(("h", [subpaths[-1][0][1][0]]))
     for sub in subpaths:
-        _classify(sub, bool(stroke.value), bool(fill.value), lw, objects, number, y_top)
+        _classify(sub, bool(stroke), bool(fill), lw, objects, number, y_top)
 
 
 def _classify(path: list[tuple[str, list[tuple[float, float]]]], stroke: bool, fill: bool, lw: float,
