@@ -29,6 +29,23 @@ def test_chart_template_has_axes_kinds_editions_and_hover():
     assert points["encoding"]["href"]["field"] == "href"
 
 
+def test_chart_template_cache_is_what_altair_builds_and_survives_damage(tmp_path, monkeypatch):
+    # the template is cached (Altair's import and validation cost ~0.6 s a run); the cached copy must be
+    # Altair's spec exactly, and a damaged cache file is rebuilt, never read
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    charts._authored.cache_clear()
+    try:
+        built = charts.template()
+        (cached,) = (tmp_path / "pipeline").glob("chart-template-*.json")
+        charts._authored.cache_clear()
+        assert charts.template() == built == json.loads(json.dumps(charts.build_template()))
+        cached.write_bytes(cached.read_bytes().replace(b'"fy"', b'"fx"', 1))
+        charts._authored.cache_clear()
+        assert charts.template() == built
+    finally:
+        charts._authored.cache_clear()
+
+
 def test_report_is_self_contained_and_japanese_first(text_run):
     text, data = _data(text_run[0])
     assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?//""", text)

@@ -6,7 +6,9 @@ Rows come sorted by doc_id, keeping document order within a document.
 """
 from __future__ import annotations
 
+import functools
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -24,7 +26,37 @@ def to_arrow(name: str, rows: list[dict]) -> pa.Table:
     for f in schema:
         if pa.types.is_list(f.type):
             cols[f.name] = [v if v is not None else [] for v in cols[f.name]]
-    return pa.Table.from_pydict(cols, schema=schema)
+    return arrow_table(cols, schema)
+
+
+def arrow_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
+    """A pyarrow table of Python values (pandas is not imported for it: _skip_pandas_probe)."""
+    _skip_pandas_probe()
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+class _NoPandas:
+    """An import finder that says pandas is not installed."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is not needed to build the tables")
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _skip_pandas_probe() -> None:
+    """pyarrow's first conversion of Python values looks for pandas (to recognise a Series) and
+    imports it: ~0.3 s of every run for a module no table here is built from. Hidden during that
+    first look, pyarrow notes "no pandas" for such checks; a later `to_pandas()` still imports it."""
+    if "pandas" in sys.modules:
+        return
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(finder)
 
 
 def _readable(tmp: str) -> None:

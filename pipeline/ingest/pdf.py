@@ -175,20 +175,31 @@ def _footnote_zone(lines: list[_Line], sep: float | None) -> float | None:
     return None if any(ln.top > sep and ln.size >= body for ln in lines) else sep
 
 
+# _may_overprint packs a grid cell (x, y) into one int, x * _ROW + y: neighbours are fixed offsets.
+# Coordinates beyond ±_ROW/2 may alias, which only makes the look answer "maybe" (dedupe then runs).
+_ROW = 1 << 20
+_NEIGHBOURS = tuple(dx * _ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
 def _may_overprint(chars: list[dict]) -> bool:
     """Could the page hold a glyph drawn twice at (almost) the same place? A cheap look on a grid
-    of half the dedupe tolerance, before pdfplumber's dedupe (a fifth of a page's reading time)."""
+    of the dedupe tolerance (only chars of the same text are compared), before pdfplumber's dedupe
+    (a fifth of a page's reading time)."""
     step = DEFAULT_DEDUPE_TOLERANCE
-    seen: set[tuple[str, int, int]] = set()
+    seen: dict[str, set[int]] = {}
     for c in chars:
-        if c["text"].isspace():
+        text = c["text"]
+        if text.isspace():
             continue
-        x, y = int(c["x0"] // step), int(c["top"] // step)
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                if (c["text"], x + dx, y + dy) in seen:
-                    return True
-        seen.add((c["text"], x, y))
+        cell = int(c["x0"] // step) * _ROW + int(c["top"] // step)
+        cells = seen.get(text)
+        if cells is None:
+            seen[text] = {cell}
+            continue
+        for off in _NEIGHBOURS:
+            if cell + off in cells:
+                return True
+        cells.add(cell)
     return False
 
 
@@ -484,7 +495,7 @@ def _read_pages_pdfium(path: str, rules: Rules, start: int, end: int | None) -> 
     failed: list[tuple[int, str]] = []
     font = heading_font(rules)
     try:
-        doc = PdfiumDocument(path)
+        doc = PdfiumDocument(path, range(start, end if end is not None else 1 << 30))
     except Exception as exc:
         raise _pdfium_error(exc, path) from None
     try:

@@ -121,11 +121,13 @@ class PdfiumPage(_plumber_page.Page):
 class PdfiumDocument:
     """An open PDF: `len()`, `page(i)` (a PdfiumPage, 0-based), `metadata`, `close()`."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, pages: range | None = None):
+        """`pages`: the page indexes that will be read (their fonts' descents are looked up)."""
         import pypdfium2 as pdfium
 
         self._pdf = pdfium.PdfDocument(path)
         self._path = path
+        self._pages = pages
         self._descents: dict[str, float] | None = None
 
     def __len__(self) -> int:
@@ -151,7 +153,7 @@ class PdfiumDocument:
         page = self._pdf[index]
         try:
             if self._descents is None:
-                self._descents = font_descents(self._path)
+                self._descents = font_descents(self._path, self._pages)
             return read_page(page, index + 1, self._descents)
         finally:
             page.close()
@@ -316,10 +318,11 @@ def _real_space(api: Any, tp: int, i: int, prev: dict) -> dict | None:
     return dict(prev, text=" ", adv=gap / a, x0=x0, x1=x0 + gap, width=gap, matrix=(a, b, c, d, x0, f))
 
 
-def font_descents(path: str) -> dict[str, float]:
+def font_descents(path: str, pages: range | None = None) -> dict[str, float]:
     """Font name (subset prefix removed) -> pdfminer's descent per unit of size: the
     FontDescriptor's Descent / 1000, negated when positive; a standard font's from its AFM metrics.
-    pdfium's own descent differs (it reads the font program when the descriptor says 0)."""
+    pdfium's own descent differs (it reads the font program when the descriptor says 0).
+    `pages`: only the fonts of these page indexes (all pages when None)."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
@@ -379,8 +382,11 @@ def font_descents(path: str) -> dict[str, float]:
 
     try:
         with open(path, "rb") as fh:
-            for page in PDFPage.create_pages(PDFDocument(PDFParser(fh))):
-                resources(page.resources)
+            for index, page in enumerate(PDFPage.create_pages(PDFDocument(PDFParser(fh)))):
+                if pages is not None and index >= pages.stop:
+                    break
+                if pages is None or index in pages:
+                    resources(page.resources)
     except Exception:
         pass
     return out

@@ -6,6 +6,7 @@ issues.parquet; every other document is still written.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from glob import escape as glob_escape
 import os
 import signal
@@ -595,14 +596,29 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) ->
     try:
         pending: dict[Future, tuple[str, _Job, int]] = {}
         parts: dict[str, dict[int, tuple]] = {}
-        # long PDFs first: their page ranges spread over the workers
+        # Work is handed out as workers free up, never queued in the pool: a document whose page
+        # ranges are all read goes next (its tail would otherwise wait behind every queued file).
+        # Long PDFs first: their page ranges spread over the workers.
+        queue: deque[tuple[str, _Job, int]] = deque()
         for job in sorted(jobs, key=lambda j: -j.units):
             if job.ranges:
                 parts[job.doc_id] = {}
-                for i, (a, b) in enumerate(job.ranges):
-                    pending[pool.submit(_read_range, str(job.path), a, b)] = ("pages", job, i)
+                queue.extend(("pages", job, i) for i in range(len(job.ranges)))
             else:
-                pending[pool.submit(process_file, job.path, raw)] = ("doc", job, 0)
+                queue.append(("doc", job, 0))
+        merged_docs: dict[str, PdfPages] = {}
+
+        def feed() -> None:
+            while queue and len(pending) < workers:
+                what, job, i = queue.popleft()
+                if what == "pages":
+                    a, b = job.ranges[i]
+                    fut = pool.submit(_read_range, str(job.path), a, b)
+                else:
+                    fut = pool.submit(process_file, job.path, raw, None, merged_docs.pop(job.doc_id, None))
+                pending[fut] = (what, job, i)
+
+        feed()
         while pending:
             finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             bar.refresh()
@@ -618,8 +634,10 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) ->
                     if what == "doc":  # process_file keeps its own errors: this is the pool's
                         done(job, _unreadable_rows(job.path, raw, f"internal error: {type(exc).__name__}: {exc}"))
                         continue
-                    pending[pool.submit(process_file, job.path, raw)] = ("doc", job, 0)
-                    parts.pop(job.doc_id, None)
+                    if parts.pop(job.doc_id, None) is not None:  # read whole instead, once
+                        for item in [q for q in queue if q[1] is job]:
+                            queue.remove(item)
+                        queue.appendleft(("doc", job, 0))
                     continue
                 if what == "doc":
                     done(job, value)
@@ -632,9 +650,10 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) ->
                 job.counted += b - a
                 got = parts[job.doc_id]
                 if len(got) == len(job.ranges):
-                    merged = PdfPages.merged([got[k] for k in range(len(job.ranges))])
+                    merged_docs[job.doc_id] = PdfPages.merged([got[k] for k in range(len(job.ranges))])
                     del parts[job.doc_id]
-                    pending[pool.submit(process_file, job.path, raw, None, merged)] = ("doc", job, 0)
+                    queue.appendleft(("doc", job, 0))
+            feed()
     except BaseException:
         _stop(pool)
         raise
