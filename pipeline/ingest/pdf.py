@@ -97,8 +97,13 @@ class PdfError(Exception):
 
 
 def _main_size(chars: list[dict]) -> float:
-    sizes = Counter(round(c["size"], 1) for c in chars if not c["text"].isspace())
-    return sizes.most_common(1)[0][0] if sizes else 0.0
+    """The size most non-space chars are set in (rounded to 0.1; the first seen wins a tie)."""
+    sizes: dict[float, int] = {}
+    for c in chars:
+        if not c["text"].isspace():
+            s = round(c["size"], 1)
+            sizes[s] = sizes.get(s, 0) + 1
+    return max(sizes, key=sizes.__getitem__) if sizes else 0.0
 
 
 def heading_font(rules: Rules) -> re.Pattern[str]:
@@ -111,23 +116,31 @@ def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
     chars = raw["chars"]
     size = _main_size(chars)
     # superscript digits: much smaller than the line's main size, raised
-    marked = []
-    in_ref = False
-    for c in chars:
-        small = size and c["size"] <= size * DEFAULT_SUPERSCRIPT_RATIO and c["text"].isdigit()
-        if small and not in_ref:
-            marked.append(REF_OPEN)
-            in_ref = True
-        elif not small and in_ref:
+    limit = size * DEFAULT_SUPERSCRIPT_RATIO
+    if size and any(c["size"] <= limit and c["text"].isdigit() for c in chars):
+        marked = []
+        in_ref = False
+        for c in chars:
+            small = c["size"] <= limit and c["text"].isdigit()
+            if small and not in_ref:
+                marked.append(REF_OPEN)
+                in_ref = True
+            elif not small and in_ref:
+                marked.append(REF_CLOSE)
+                in_ref = False
+            marked.append(c["text"])
+        if in_ref:
             marked.append(REF_CLOSE)
-            in_ref = False
-        marked.append(c["text"])
-    if in_ref:
-        marked.append(REF_CLOSE)
-    fonts = Counter(c["fontname"].split("+")[-1] for c in chars if not c["text"].isspace())
-    font = fonts.most_common(1)[0][0] if fonts else ""
+        marked_text = "".join(marked)
+    else:
+        marked_text = "".join(c["text"] for c in chars)
+    fonts: dict[str, int] = {}
+    for c in chars:
+        if not c["text"].isspace():
+            name = c["fontname"].rpartition("+")[2]
+            fonts[name] = fonts.get(name, 0) + 1
+    font = max(fonts, key=fonts.__getitem__) if fonts else ""
     text = raw["text"]
-    marked_text = "".join(marked)
     if marked_text.replace(REF_OPEN, "").replace(REF_CLOSE, "") != text:
         marked_text = _reinsert_spaces(text, marked_text)
     return _Line(text, marked_text, raw["top"], raw["bottom"], raw["x0"], raw["x1"], size,

@@ -52,15 +52,23 @@ def _size(c: dict) -> float:
     return float(c.get("size") or (c["bottom"] - c["top"]) or 1.0)
 
 
+def _x0(c: dict) -> float:
+    return c["x0"]
+
+
 def _segments(line: dict) -> list[list[dict]]:
     """A line's chars cut where the gap to the next char is wider than DEFAULT_STACK_SIDE_GAP."""
-    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=lambda c: c["x0"])
+    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=_x0)
     segs: list[list[dict]] = []
+    seg: list[dict] = []
+    last_x1 = 0.0
     for c in chars:
-        if segs and c["x0"] - segs[-1][-1]["x1"] <= DEFAULT_STACK_SIDE_GAP * _size(c):
-            segs[-1].append(c)
+        if seg and c["x0"] - last_x1 <= DEFAULT_STACK_SIDE_GAP * (c.get("size") or (c["bottom"] - c["top"]) or 1.0):
+            seg.append(c)
         else:
-            segs.append([c])
+            seg = [c]
+            segs.append(seg)
+        last_x1 = c["x1"]
     return segs
 
 
@@ -157,20 +165,28 @@ def garbled(line: dict) -> str:
     m = _DOUBLED.search(text)
     if m:
         return text[max(0, m.start() - 10):m.end() + 10]
-    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=lambda c: c["x0"])
-    hits = [i for i, (a, b) in enumerate(zip(chars, chars[1:]))
-            if b["x0"] < a["x1"] - 0.3 * _size(a) and abs(b["top"] - a["top"]) > 0.3 * _size(a)]
+    chars, hits = _overdrawn(line)
     if len(hits) < DEFAULT_INTERLEAVE_MIN:
         return ""
     lo, hi = hits[0], hits[-1] + 2
     return "".join(c["text"] for c in chars[max(0, lo - 2):hi + 2])
 
 
+def _overdrawn(line: dict) -> tuple[list[dict], list[int]]:
+    """A line's non-space chars left to right, and each i where char i+1 starts inside char i's
+    width at another height (two texts drawn into each other)."""
+    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=_x0)
+    hits = []
+    for i in range(len(chars) - 1):
+        a, b = chars[i], chars[i + 1]
+        s = 0.3 * (a.get("size") or (a["bottom"] - a["top"]) or 1.0)
+        if b["x0"] < a["x1"] - s and abs(b["top"] - a["top"]) > s:
+            hits.append(i)
+    return chars, hits
+
+
 def _interleaved(line: dict) -> bool:
-    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=lambda c: c["x0"])
-    hits = sum(1 for a, b in zip(chars, chars[1:])
-               if b["x0"] < a["x1"] - 0.3 * _size(a) and abs(b["top"] - a["top"]) > 0.3 * _size(a))
-    return hits >= DEFAULT_INTERLEAVE_MIN and not line.get("stacked")
+    return not line.get("stacked") and len(_overdrawn(line)[1]) >= DEFAULT_INTERLEAVE_MIN
 
 
 def _line_of(chars: list[dict]) -> dict:
