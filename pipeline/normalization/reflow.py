@@ -90,11 +90,12 @@ def uncite_lines(doc: Document, rules: Rules) -> None:
     not_before = sorted(conf.get("not_before", []), key=len, reverse=True)
     not_after = sorted(conf.get("not_after", []), key=len, reverse=True)
     cited = sorted({n for b in doc.blocks for n in b.refs}, reverse=True)
-    rxs = [re.compile(f"(?<![0-9]){n}(?![0-9])") for n in cited]
+    rxs = [(str(n), re.compile(f"(?<![0-9]){n}(?![0-9])")) for n in cited]
     for ln in doc.lines:
         s = _REF.sub("", ln.raw) if REF_OPEN in ln.raw else ln.raw
-        for rx in rxs:
-            s = "".join(_uncited(s, rx, not_before, not_after))
+        for digits, rx in rxs:
+            if digits in s:  # (a removal joins two non-digits: it never makes a number appear)
+                s = "".join(_uncited(s, rx, not_before, not_after))
         ln.raw = s
 
 
