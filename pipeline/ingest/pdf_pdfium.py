@@ -38,13 +38,18 @@ class _Api:
         "FPDFText_GetText": (ctypes.c_int, "V", ctypes.c_int, ctypes.c_int, "V"),
         "FPDFText_GetUnicode": (ctypes.c_uint, "V", ctypes.c_int),
         "FPDFText_GetTextObject": ("V", "V", ctypes.c_int),
+        "FPDFText_IsGenerated": (ctypes.c_int, "V", ctypes.c_int),
         "FPDFText_GetCharOrigin": (ctypes.c_int, "V", ctypes.c_int, "V", "V"),
         "FPDFText_GetLooseCharBox": (ctypes.c_int, "V", ctypes.c_int, "V"),
         "FPDFText_GetMatrix": (ctypes.c_int, "V", ctypes.c_int, "V"),
         "FPDFText_GetFontSize": (ctypes.c_double, "V", ctypes.c_int),
         "FPDFText_GetFontInfo": (ctypes.c_ulong, "V", ctypes.c_int, "V", ctypes.c_ulong, "V"),
         "FPDFTextObj_GetFont": ("V", "V"),
+        "FPDFTextObj_GetFontSize": (ctypes.c_int, "V", "V"),
         "FPDFFont_GetGlyphWidth": (ctypes.c_int, "V", ctypes.c_uint, ctypes.c_float, "V"),
+        "FPDFFont_GetBaseFontName": (ctypes.c_size_t, "V", "V", ctypes.c_size_t),
+        "FPDFPage_RemoveObject": (ctypes.c_int, "V", "V"),
+        "FPDFPage_InsertObject": (ctypes.c_int, "V", "V"),
         "FPDFPage_CountObjects": (ctypes.c_int, "V"),
         "FPDFPage_GetObject": ("V", "V", ctypes.c_int),
         "FPDFFormObj_CountObjects": (ctypes.c_int, "V"),
@@ -52,6 +57,7 @@ class _Api:
         "FPDFPageObj_GetType": (ctypes.c_int, "V"),
         "FPDFPageObj_GetMatrix": (ctypes.c_int, "V", "V"),
         "FPDFPageObj_GetStrokeWidth": (ctypes.c_int, "V", "V"),
+        "FPDFPageObj_GetBounds": (ctypes.c_int, "V", "V", "V", "V", "V"),
         "FPDFPath_GetDrawMode": (ctypes.c_int, "V", "V", "V"),
         "FPDFPath_CountSegments": (ctypes.c_int, "V"),
         "FPDFPath_GetPathSegment": ("V", "V", ctypes.c_int),
@@ -122,13 +128,13 @@ class PdfiumDocument:
     """An open PDF: `len()`, `page(i)` (a PdfiumPage, 0-based), `metadata`, `close()`."""
 
     def __init__(self, path: str, pages: range | None = None):
-        """`pages`: the page indexes that will be read (their fonts' descents are looked up)."""
+        """`pages`: the page indexes that will be read (their fonts are looked up)."""
         import pypdfium2 as pdfium
 
         self._pdf = pdfium.PdfDocument(path)
         self._path = path
         self._pages = pages
-        self._descents: dict[str, float] | None = None
+        self._fonts: dict[str, tuple[float, str]] | None = None
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -152,29 +158,111 @@ class PdfiumDocument:
     def page(self, index: int) -> PdfiumPage:
         page = self._pdf[index]
         try:
-            if self._descents is None:
-                self._descents = font_descents(self._path, self._pages)
-            return read_page(page, index + 1, self._descents)
+            if self._fonts is None:
+                self._fonts = font_table(self._path, self._pages)
+            return read_page(page, index + 1, self._fonts)
         finally:
             page.close()
 
 
-def read_page(page: Any, number: int, descents: dict[str, float] | None = None) -> PdfiumPage:
-    """pdfplumber-style objects of one pypdfium2 page."""
+# pdfium drops a char drawn again at (almost) the same place (fake bold: text drawn two to four
+# times, shifted by a fraction of a point, in objects that need not split the text alike) from its
+# text page, keeping one copy, where pdfminer gives every copy. Text objects whose ink boxes overlap
+# by this share of the lower one's height, across and up (a glyph's copy overlaps by 0.9 or more;
+# neighbours on a line hardly at all), are read apart, one layer at a time, at most this many layers.
+DEFAULT_OVERPRINT_SHARE = 0.5
+DEFAULT_OVERPRINT_LAYERS = 8
+
+
+def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str]] | None = None) -> PdfiumPage:
+    """pdfplumber-style objects of one pypdfium2 page. `fonts`: font_table's (descent, pdfminer's
+    font name) per font."""
     api = _api()
     left, bottom, right, top = page.get_mediabox()
     width, height = right - left, top - bottom
     x_off, y_top = left, top  # pdfplumber measures from the mediabox's top-left corner
     objects: dict[str, list[dict]] = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
+    texts = _Texts()
+    page_handle = _handle(page.raw)
+    _walk(api, page_handle, None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), objects, number, x_off, y_top, 0, texts)
+    reader = _CharReader(api, number, y_top, fonts or {}, texts.order)
     textpage = page.get_textpage()
     try:
-        objects["char"] = _chars(api, _handle(textpage.raw), number, x_off, y_top, descents or {})
+        reader.read(_handle(textpage.raw))
     finally:
         textpage.close()
-    _walk(api, _handle(page.raw), None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), objects, number, x_off, y_top, 0)
+    layers = _overprint_layers(texts.stackable)
+    if layers:
+        _read_layers(api, page, page_handle, reader, layers)
+    for seq, obj, ctm in texts.blanks:
+        if obj not in reader.used:
+            reader.blank(seq, obj, ctm)
+    objects["char"] = reader.chars()
     for kind in [k for k, v in objects.items() if not v]:
         del objects[kind]
     return PdfiumPage(number, float(width), float(height), objects)
+
+
+def _overprint_layers(boxes: list[tuple[int, float, float, float, float]]) -> list[list[int]]:
+    """The text objects drawn over one another, in layers none of which holds two of them (a layer
+    takes each object in content order that overlaps none of its objects). `boxes`: (object, left,
+    bottom, right, top) in content order."""
+    if len(boxes) < 2:
+        return []
+    place = {box[0]: k for k, box in enumerate(boxes)}
+    over: dict[int, list[int]] = {}
+    active: list[tuple[int, float, float, float, float]] = []
+    for box in sorted(boxes, key=lambda bx: bx[2]):  # sweep up the page
+        obj, l, b, r, t = box
+        active = [o for o in active if o[4] > b]
+        for other in active:
+            least = DEFAULT_OVERPRINT_SHARE * min(t - b, other[4] - other[2])
+            if min(r, other[3]) - max(l, other[1]) >= least and min(t, other[4]) - max(b, other[2]) >= least:
+                over.setdefault(obj, []).append(other[0])
+                over.setdefault(other[0], []).append(obj)
+        active.append(box)
+    if not over:
+        return []
+    layers: list[list[int]] = []
+    layer_of: dict[int, int] = {}
+    for obj in sorted(over, key=place.__getitem__):
+        taken = {layer_of[o] for o in over[obj] if o in layer_of}
+        k = next(k for k in range(len(taken) + 1) if k not in taken)
+        k = min(k, DEFAULT_OVERPRINT_LAYERS - 1)  # beyond: pdfium's own merging decides
+        layer_of[obj] = k
+        while len(layers) <= k:
+            layers.append([])
+        layers[k].append(obj)
+    return layers
+
+
+def _read_layers(api: Any, page: Any, handle: int, reader: "_CharReader", layers: list[list[int]]) -> None:
+    """Read the chars of objects drawn over one another one layer at a time: the objects are taken
+    off the page, then each layer is put back, read and taken off again; at the end all go back
+    (the page frees them)."""
+    off: list[int] = []
+    try:
+        for layer in layers:
+            for obj in layer:
+                if not api.Page_RemoveObject(handle, obj):
+                    return  # keep what the first read gave
+                off.append(obj)
+        reader.drop(set(off))
+        for layer in layers:
+            for obj in layer:
+                api.Page_InsertObject(handle, obj)
+            off = [obj for obj in off if obj not in set(layer)]
+            textpage = page.get_textpage()
+            try:
+                reader.read(_handle(textpage.raw), set(layer))
+            finally:
+                textpage.close()
+            for obj in layer:
+                if api.Page_RemoveObject(handle, obj):
+                    off.append(obj)
+    finally:
+        for obj in off:
+            api.Page_InsertObject(handle, obj)
 
 
 # Codes pdfium gives for a char it has no unicode for (left out, as pdfminer's (cid:n) never match).
@@ -192,97 +280,158 @@ def _page_text(api: Any, tp: int, n: int) -> str:
     return text
 
 
-def _chars(api: Any, tp: int, number: int, x_off: float, y_top: float, descents: dict[str, float]) -> list[dict]:
-    n = api.Text_CountChars(tp)
-    text = _page_text(api, tp, n)
-    out: list[dict] = []
-    rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
-    rect_at = ctypes.addressof(rect)
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
-    # per text object: font name, descent, font handle, size, matrix (every char of an object has
-    # them, but for the spaces pdfium adds inside an object, which have their own)
-    objs: dict[int, tuple] = {}
-    object_info = _ObjectInfo(api, tp, descents)
-    get_object, get_origin, get_box = api.Text_GetTextObject, api.Text_GetCharOrigin, api.Text_GetLooseCharBox
-    prev: dict | None = None
-    for i in range(n):
-        obj = get_object(tp, i)
-        ch = text[i]
-        if not obj:
-            # pdfium infers spaces and line breaks; pdfminer has none. But pdfium also reports some
-            # real spaces (in the content stream) this way: those whose gap is the font's space width.
-            if ch == " " and prev is not None and i + 1 < n and get_object(tp, i + 1):
-                space = _real_space(api, tp, i, prev)
-                if space is not None:
-                    out.append(space)
-            continue
-        if ch == "\ufffe":  # GetText's mark for a control char; GetUnicode has the code
-            ch = chr(api.Text_GetUnicode(tp, i))
-        if ch in _NO_TEXT or "\ud800" <= ch <= "\udfff":
-            continue
-        if ch == " ":
-            info = object_info(i, obj)
-        else:
-            info = objs.get(obj)
-            if info is None:
-                info = objs[obj] = object_info(i, obj)
-        name, descent, font, fs, a, b, c, d, upright = info
-        get_origin(tp, i, ox_at, oy_at)
-        if abs(a) > 1e-9:
-            get_box(tp, i, rect_at)
-            adv = (rect[2] - rect[0]) / a
-        else:
-            adv = _glyph_width(api, font, ch, fs)
-        e, f = ox.value, oy.value
-        # pdfminer: the box (0, descent, adv, descent + size) in text space through the matrix
-        y_lo = descent * fs
-        y_hi = y_lo + fs
-        if not b and not c:  # no rotation or skew: the corners are the extremes
-            x0, x1 = e, a * adv + e
-            if x1 < x0:
-                x0, x1 = x1, x0
-            y0, y1 = d * y_lo + f, d * y_hi + f
-            if y1 < y0:
-                y0, y1 = y1, y0
-        else:
-            xs = (c * y_lo + e, a * adv + c * y_lo + e, c * y_hi + e, a * adv + c * y_hi + e)
-            ys = (d * y_lo + f, b * adv + d * y_lo + f, d * y_hi + f, b * adv + d * y_hi + f)
-            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        prev = {
-            "text": ch, "fontname": name, "size": y1 - y0, "adv": adv, "upright": upright,
-            "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0, "doctop": y_top - y1,
-            "width": x1 - x0, "height": y1 - y0, "matrix": (a, b, c, d, e, f), "object_type": "char",
-            "page_number": number,
-        }
-        out.append(prev)
-    return out
+def _char(ch: str, name: str, descent: float, fs: float, adv: float, m: tuple, upright: bool, y_top: float,
+          number: int) -> dict:
+    """pdfminer's char: the box (0, descent, adv, descent + size) in text space through the matrix."""
+    a, b, c, d, e, f = m
+    y_lo = descent * fs
+    y_hi = y_lo + fs
+    if not b and not c:  # no rotation or skew: the corners are the extremes
+        x0, x1 = e, a * adv + e
+        if x1 < x0:
+            x0, x1 = x1, x0
+        y0, y1 = d * y_lo + f, d * y_hi + f
+        if y1 < y0:
+            y0, y1 = y1, y0
+    else:
+        xs = (c * y_lo + e, a * adv + c * y_lo + e, c * y_hi + e, a * adv + c * y_hi + e)
+        ys = (d * y_lo + f, b * adv + d * y_lo + f, d * y_hi + f, b * adv + d * y_hi + f)
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    return {
+        "text": ch, "fontname": name, "size": y1 - y0, "adv": adv, "upright": upright,
+        "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0, "doctop": y_top - y1,
+        "width": x1 - x0, "height": y1 - y0, "matrix": m, "object_type": "char", "page_number": number,
+    }
 
 
-class _ObjectInfo:
-    """What every char of a text object shares: (font name, descent, font handle, size, a, b, c, d,
-    upright), read at char i; font names are read once per font."""
+class _CharReader:
+    """A page's chars, read from one or more text pages, put in content-stream order (pdfminer's:
+    pdfium orders a line's objects by position) by their text object's place among the page's."""
 
-    def __init__(self, api: Any, tp: int, descents: dict[str, float]):
-        self.api, self.tp, self.descents = api, tp, descents
-        self.fonts: dict[int, tuple[str, float]] = {}
+    def __init__(self, api: Any, number: int, y_top: float, fonts: dict[str, tuple[float, str]],
+                 order: dict[int, int]):
+        self.api, self.number, self.y_top, self.fonts, self.order = api, number, y_top, fonts, order
+        self.out: list[dict] = []
+        self.keys: list[int] = []  # per char: its text object's place in the content stream
+        self.objs: list[int] = []  # per char: its text object
+        self.used: set[int] = set()  # text objects with chars in a text page read
+        self.named: dict[int, tuple[str, float]] = {}  # font handle -> (pdfminer's name, descent)
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
         self.matrix_at = ctypes.addressof(self.matrix)
 
-    def __call__(self, i: int, obj: int) -> tuple:
-        api, tp = self.api, self.tp
+    def drop(self, objs: set[int]) -> None:
+        """Forget the chars of these text objects."""
+        picked = [k for k, obj in enumerate(self.objs) if obj not in objs]
+        self.out = [self.out[k] for k in picked]
+        self.keys = [self.keys[k] for k in picked]
+        self.objs = [self.objs[k] for k in picked]
+
+    def chars(self) -> list[dict]:
+        keys, out = self.keys, self.out
+        if any(keys[k] > keys[k + 1] for k in range(len(keys) - 1)):
+            out = [out[k] for k in sorted(range(len(out)), key=keys.__getitem__)]
+        return out
+
+    def font(self, font: int, raw: bytes) -> tuple[str, float]:
+        """(pdfminer's name, descent) of a font, from its name in pdfium (`raw`, bytes)."""
+        named = self.named.get(font)
+        if named is None:
+            key = raw.decode("latin-1").split("+")[-1]
+            descent, name = self.fonts.get(key, (0.0, ""))
+            named = self.named[font] = (name or _literal_name(raw), descent)
+        return named
+
+    def read(self, tp: int, only: set[int] | None = None) -> None:
+        """Read a text page's chars (of the text objects `only`, when given)."""
+        api, number, y_top = self.api, self.number, self.y_top
+        n = api.Text_CountChars(tp)
+        text = _page_text(api, tp, n)
+        out, keys, objects = self.out, self.keys, self.objs
+        rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
+        rect_at = ctypes.addressof(rect)
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
+        get_object, get_origin, get_box = api.Text_GetTextObject, api.Text_GetCharOrigin, api.Text_GetLooseCharBox
+        used = self.used
+        # per text object: font name, descent, font handle, size, matrix (every char of an object has them)
+        objs: dict[int, tuple] = {}
+        last, key = 0, 0
+        for i in range(n):
+            obj = get_object(tp, i)
+            if not obj:
+                # pdfium infers spaces and line breaks (no text object); pdfminer has none. The spaces
+                # of the content stream pdfium leaves out are blank text objects (see _walk).
+                continue
+            if obj != last:
+                last, key = obj, self.order.get(obj, 1 << 30)
+                used.add(obj)
+            if only is not None and obj not in only:
+                continue
+            ch = text[i]
+            if ch == "\ufffe":  # GetText's mark for a control char; GetUnicode has the code
+                ch = chr(api.Text_GetUnicode(tp, i))
+            if ch in _NO_TEXT or "\ud800" <= ch <= "\udfff":
+                continue
+            if ch == " " and api.Text_IsGenerated(tp, i):
+                continue  # a space pdfium infers inside a text object (from a TJ kerning gap): no char
+            info = objs.get(obj)
+            if info is None:
+                info = objs[obj] = self.object_info(tp, i, obj)
+            name, descent, font, fs, a, b, c, d, upright = info
+            get_origin(tp, i, ox_at, oy_at)
+            if abs(a) > 1e-9:
+                get_box(tp, i, rect_at)
+                adv = (rect[2] - rect[0]) / a
+            else:
+                adv = _glyph_width(api, font, ch, fs)
+            out.append(_char(ch, name, descent, fs, adv, (a, b, c, d, ox.value, oy.value), upright, y_top, number))
+            keys.append(key)
+            objects.append(obj)
+
+    def object_info(self, tp: int, i: int, obj: int) -> tuple:
+        """What every char of a text object shares: (font name, descent, font handle, size, a, b, c,
+        d, upright), read at char i; font names are read once per font."""
+        api = self.api
         font = api.TextObj_GetFont(obj)
-        named = self.fonts.get(font)
+        named = self.named.get(font)
         if named is None:
             buf = ctypes.create_string_buffer(256)
             flags = ctypes.c_int()
             size_n = api.Text_GetFontInfo(tp, i, buf, 256, ctypes.addressof(flags))
-            name = buf.value.decode("utf-8", "replace") if size_n else ""
-            named = self.fonts[font] = (name, self.descents.get(name.split("+")[-1], 0.0))
+            named = self.font(font, buf.value if size_n else b"")
         fs = float(api.Text_GetFontSize(tp, i))
         api.Text_GetMatrix(tp, i, self.matrix_at)
         a, b, c, d = self.matrix[0], self.matrix[1], self.matrix[2], self.matrix[3]
         return (named[0], named[1], font, fs, a, b, c, d, a * d > 0 and b * c <= 0)
+
+    def blank(self, seq: int, obj: int, ctm: tuple) -> None:
+        """The space pdfminer gives for a blank text object (one, however many it draws: spaces
+        only split words), at the object's origin in its own font and size."""
+        api = self.api
+        font = api.TextObj_GetFont(obj)
+        named = self.named.get(font)
+        if named is None:
+            buf = ctypes.create_string_buffer(256)
+            size_n = api.Font_GetBaseFontName(font, buf, 256)
+            named = self.font(font, buf.value if size_n else b"")
+        size = ctypes.c_float()
+        if not font or not api.TextObj_GetFontSize(obj, ctypes.addressof(size)):
+            return
+        fs = float(size.value)
+        m = _mul(_obj_matrix(api, obj), ctm)
+        a, b, c, d = m[:4]
+        adv = _glyph_width(api, font, " ", fs)
+        self.out.append(_char(" ", named[0], named[1], fs, adv, m, a * d > 0 and b * c <= 0, self.y_top, self.number))
+        self.keys.append(seq)
+        self.objs.append(obj)
+
+
+def _literal_name(raw: bytes) -> str:
+    """pdfminer's text for a name: UTF-8, else the bytes' repr."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return str(raw)
 
 
 def _glyph_width(api: Any, font: int | None, ch: str, fs: float) -> float:
@@ -292,43 +441,19 @@ def _glyph_width(api: Any, font: int | None, ch: str, fs: float) -> float:
     return fs
 
 
-# pdfium reports some real spaces of the content stream as inferred ones (a text object's
-# trailing space, replaced by the space it infers from the gap). Only a gap narrower than
-# pdfplumber's word tolerance decides anything (a wider one splits the words anyway); there a real
-# space fills this share of the size (measured over both PDF corpora: 0.24–0.31; LibreOffice's
-# Japanese/Latin autospacing, which is no character, mostly 0.19–0.23).
-DEFAULT_SPACE_GAP = (0.235, 0.32)
-DEFAULT_WORD_TOLERANCE = 3.0
-
-
-def _real_space(api: Any, tp: int, i: int, prev: dict) -> dict | None:
-    """The content stream's space at pdfium's inferred space `i`, or None when pdfium made it up."""
-    a, b, c, d, _, f = prev["matrix"]
-    if not prev["upright"] or b or c:
-        return None
-    size = prev["size"]
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    api.Text_GetCharOrigin(tp, i + 1, ctypes.addressof(ox), ctypes.addressof(oy))
-    if abs(float(oy.value) - f) > 0.1 * size or size <= 0:
-        return None  # the next char is on another line
-    gap = float(ox.value) - prev["x1"]
-    if gap >= DEFAULT_WORD_TOLERANCE or not DEFAULT_SPACE_GAP[0] <= gap / size <= DEFAULT_SPACE_GAP[1]:
-        return None
-    x0 = prev["x1"]
-    return dict(prev, text=" ", adv=gap / a, x0=x0, x1=x0 + gap, width=gap, matrix=(a, b, c, d, x0, f))
-
-
-def font_descents(path: str, pages: range | None = None) -> dict[str, float]:
-    """Font name (subset prefix removed) -> pdfminer's descent per unit of size: the
-    FontDescriptor's Descent / 1000, negated when positive; a standard font's from its AFM metrics.
-    pdfium's own descent differs (it reads the font program when the descriptor says 0).
+def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, str]]:
+    """Font name (BaseFont or FontName, subset prefix removed) -> (pdfminer's descent per unit of
+    size, pdfminer's font name). The descent is the FontDescriptor's Descent / 1000, negated when positive; a standard
+    font's from its AFM metrics. pdfium's own descent differs (it reads the font program when the
+    descriptor says 0); its font name is the BaseFont, pdfminer's the descriptor's FontName.
     `pages`: only the fonts of these page indexes (all pages when None)."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
+    from pdfminer.psparser import PSLiteral, literal_name
     from pdfminer.pdftypes import resolve1
 
-    out: dict[str, float] = {}
+    out: dict[str, tuple[float, str]] = {}
     seen: set[int] = set()
 
     def name_of(v: Any) -> str:
@@ -351,18 +476,25 @@ def font_descents(path: str, pages: range | None = None) -> dict[str, float]:
             kid = resolve1(kids[0]) if kids else {}
             desc = resolve1(kid.get("FontDescriptor")) if isinstance(kid, dict) else None
         value = 0.0
+        fontname: Any = "unknown"
         if isinstance(desc, dict):
             try:
                 value = float(resolve1(desc.get("Descent", 0)) or 0)
             except (TypeError, ValueError):
                 value = 0.0
+            fontname = resolve1(desc.get("FontName", "unknown"))
         elif sub in ("Type1", "MMType1", "TrueType"):
             from pdfminer.fontmetrics import FONT_METRICS
 
             metrics = FONT_METRICS.get(name)
             if metrics:
                 value = float(metrics[0].get("Descent", 0))
-        out[name] = (-value if value > 0 else value) * 0.001
+                fontname = metrics[0].get("FontName", "unknown")
+        entry = ((-value if value > 0 else value) * 0.001, str(literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname))
+        out[name] = entry
+        # pdfium names a font by its BaseFont or by its descriptor's FontName (a Type0 font's
+        # BaseFont may add the CMap: ...-WinCharSetFFFF-H): both are keys
+        out.setdefault(name_of(fontname).split("+")[-1], entry)
 
     def resources(res: Any, depth: int = 0) -> None:
         res = resolve1(res)
@@ -399,13 +531,39 @@ def _obj_matrix(api: Any, obj: int) -> tuple:
     return tuple(float(v) for v in fm)
 
 
+class _Texts:
+    """A page's text objects in content-stream order: `order` (object -> place), `stackable` (object,
+    left, bottom, right, top: the page's own objects with ink; _overprint_layers), `blanks` (place,
+    object, the matrix of its forms): objects without ink, which
+    draw only spaces (their bounds have no area) and which pdfium leaves out of its text page,
+    while pdfminer gives their spaces as chars. Measured over both PDF corpora: every space
+    pdfplumber has between two chars of a line that pdfium only infers is such an object; the
+    Japanese/Latin autospacing of LibreOffice and Word (gaps of 0.19-0.27 × the size, also inferred
+    spaces in pdfium) has none."""
+
+    def __init__(self) -> None:
+        self.order: dict[int, int] = {}
+        self.stackable: list[tuple[int, float, float, float, float]] = []
+        self.blanks: list[tuple[int, int, tuple]] = []
+
+
 def _walk(api: Any, page: int, form: int | None, ctm: tuple, objects: dict[str, list[dict]], number: int,
-          x_off: float, y_top: float, depth: int) -> None:
+          x_off: float, y_top: float, depth: int, texts: _Texts) -> None:
     count = api.FormObj_CountObjects(form) if form is not None else api.Page_CountObjects(page)
+    box = (ctypes.c_float * 4)()  # left, bottom, right, top
+    at = ctypes.addressof(box)
+    step = ctypes.sizeof(ctypes.c_float)
     for k in range(count):
         obj = api.FormObj_GetObject(form, k) if form is not None else api.Page_GetObject(page, k)
         kind = api.PageObj_GetType(obj)
-        if kind == _OBJ_PATH:
+        if kind == _OBJ_TEXT:
+            seq = texts.order[obj] = len(texts.order)
+            if api.PageObj_GetBounds(obj, at, at + step, at + 2 * step, at + 3 * step) and \
+                    (box[2] - box[0] < 1e-4 or box[3] - box[1] < 1e-4):
+                texts.blanks.append((seq, obj, ctm))
+            elif form is None:
+                texts.stackable.append((obj, box[0], box[1], box[2], box[3]))
+        elif kind == _OBJ_PATH:
             _path(api, obj, _mul(_obj_matrix(api, obj), ctm), objects, number, y_top)
         elif kind == _OBJ_IMAGE:
             m = _mul(_obj_matrix(api, obj), ctm)
@@ -416,7 +574,7 @@ def _walk(api: Any, page: int, form: int | None, ctm: tuple, objects: dict[str, 
                                      "doctop": y_top - y1, "width": x1 - x0, "height": y1 - y0,
                                      "object_type": "image", "page_number": number})
         elif kind == _OBJ_FORM and depth < 12:
-            _walk(api, page, obj, _mul(_obj_matrix(api, obj), ctm), objects, number, x_off, y_top, depth + 1)
+            _walk(api, page, obj, _mul(_obj_matrix(api, obj), ctm), objects, number, x_off, y_top, depth + 1, texts)
 
 
 def _path(api: Any, obj: int, m: tuple, objects: dict[str, list[dict]], number: int, y_top: float) -> None:
