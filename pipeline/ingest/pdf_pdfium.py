@@ -102,14 +102,14 @@ def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
 class PdfiumPage(_plumber_page.Page):
     """A pdfplumber Page built from a pdfium page (no pdfminer parsing)."""
 
-    def __init__(self, page_number: int, width: float, height: float, objects: dict[str, list[dict]]):
+    def __init__(self, page_number: int, box: tuple, rotation: int, objects: dict[str, list[dict]]):
         self.pdf = None
         self.root_page = self
         self.page_obj = None
         self.page_number = page_number
         self.initial_doctop = 0
-        self.rotation = 0
-        self.mediabox = (0, 0, width, height)
+        self.rotation = rotation % 360
+        self.mediabox = box  # pdfplumber's (x0, top, x1, bottom) of the MediaBox
         self.cropbox = self.mediabox
         self.bbox = self.mediabox
         self._objects = objects
@@ -134,7 +134,7 @@ class PdfiumDocument:
         self._pdf = pdfium.PdfDocument(path)
         self._path = path
         self._pages = pages
-        self._fonts: dict[str, tuple[float, str]] | None = None
+        self._fonts: dict[str, tuple[float, str, bool]] | None = None
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -174,18 +174,16 @@ DEFAULT_OVERPRINT_SHARE = 0.5
 DEFAULT_OVERPRINT_LAYERS = 8
 
 
-def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str]] | None = None) -> PdfiumPage:
+def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str, bool]] | None = None) -> PdfiumPage:
     """pdfplumber-style objects of one pypdfium2 page. `fonts`: font_table's (descent, pdfminer's
-    font name) per font."""
+    font name, vertical writing) per font."""
     api = _api()
-    left, bottom, right, top = page.get_mediabox()
-    width, height = right - left, top - bottom
-    x_off, y_top = left, top  # pdfplumber measures from the mediabox's top-left corner
+    box, to_page, y_top = _page_space(page.get_mediabox(), page.get_rotation())
     objects: dict[str, list[dict]] = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
     texts = _Texts()
     page_handle = _handle(page.raw)
-    _walk(api, page_handle, None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), objects, number, x_off, y_top, 0, texts)
-    reader = _CharReader(api, number, y_top, fonts or {}, texts.order)
+    _walk(api, page_handle, None, to_page, objects, number, 0.0, y_top, 0, texts)
+    reader = _CharReader(api, number, y_top, fonts or {}, texts.order, to_page)
     textpage = page.get_textpage()
     try:
         reader.read(_handle(textpage.raw))
@@ -200,7 +198,22 @@ def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str]] | None
     objects["char"] = reader.chars()
     for kind in [k for k, v in objects.items() if not v]:
         del objects[kind]
-    return PdfiumPage(number, float(width), float(height), objects)
+    return PdfiumPage(number, box, page.get_rotation(), objects)
+
+
+def _page_space(mediabox: tuple, rotation: int) -> tuple[tuple, tuple, float]:
+    """pdfplumber's page box (x0, top, x1, bottom), the matrix from PDF space to its x and y (pdfminer's
+    for the page's /Rotate, then pdfplumber's shift by the box's left edge) and the y its tops are
+    measured from (top = y_top - y)."""
+    x0, y0, x1, y1 = (float(v) for v in mediabox)
+    x0, x1 = min(x0, x1), max(x0, x1)
+    y0, y1 = min(y0, y1), max(y0, y1)
+    ctm = {90: (0.0, -1.0, 1.0, 0.0, -y0, x1), 180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+           270: (0.0, 1.0, -1.0, 0.0, y1, -x0)}.get(rotation % 360, (1.0, 0.0, 0.0, 1.0, -x0, -y0))
+    nx0, ny0, nx1, ny1 = (y0, x0, y1, x1) if rotation % 180 == 90 else (x0, y0, x1, y1)
+    height = ny1 - ny0
+    box = (nx0, height - ny1, nx1, height - ny0)
+    return box, _mul(ctm, (1.0, 0.0, 0.0, 1.0, box[0], 0.0)), height + box[1]
 
 
 def _overprint_layers(boxes: list[tuple[int, float, float, float, float]]) -> list[list[int]]:
@@ -280,25 +293,24 @@ def _page_text(api: Any, tp: int, n: int) -> str:
     return text
 
 
-def _char(ch: str, name: str, descent: float, fs: float, adv: float, m: tuple, upright: bool, y_top: float,
-          number: int) -> dict:
-    """pdfminer's char: the box (0, descent, adv, descent + size) in text space through the matrix."""
+def _char(ch: str, name: str, box: tuple, adv: float, m: tuple, vertical: bool, y_top: float, number: int) -> dict:
+    """pdfminer's char: `box` (x0, y0, x1, y1 in text space around the origin) through the matrix."""
     a, b, c, d, e, f = m
-    y_lo = descent * fs
-    y_hi = y_lo + fs
+    tx0, ty0, tx1, ty1 = box
     if not b and not c:  # no rotation or skew: the corners are the extremes
-        x0, x1 = e, a * adv + e
+        x0, x1 = a * tx0 + e, a * tx1 + e
         if x1 < x0:
             x0, x1 = x1, x0
-        y0, y1 = d * y_lo + f, d * y_hi + f
+        y0, y1 = d * ty0 + f, d * ty1 + f
         if y1 < y0:
             y0, y1 = y1, y0
     else:
-        xs = (c * y_lo + e, a * adv + c * y_lo + e, c * y_hi + e, a * adv + c * y_hi + e)
-        ys = (d * y_lo + f, b * adv + d * y_lo + f, d * y_hi + f, b * adv + d * y_hi + f)
+        xs = (a * tx0 + c * ty0 + e, a * tx1 + c * ty0 + e, a * tx0 + c * ty1 + e, a * tx1 + c * ty1 + e)
+        ys = (b * tx0 + d * ty0 + f, b * tx1 + d * ty0 + f, b * tx0 + d * ty1 + f, b * tx1 + d * ty1 + f)
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     return {
-        "text": ch, "fontname": name, "size": y1 - y0, "adv": adv, "upright": upright,
+        "text": ch, "fontname": name, "size": x1 - x0 if vertical else y1 - y0, "adv": adv,
+        "upright": a * d > 0 and b * c <= 0,
         "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0, "doctop": y_top - y1,
         "width": x1 - x0, "height": y1 - y0, "matrix": m, "object_type": "char", "page_number": number,
     }
@@ -308,14 +320,15 @@ class _CharReader:
     """A page's chars, read from one or more text pages, put in content-stream order (pdfminer's:
     pdfium orders a line's objects by position) by their text object's place among the page's."""
 
-    def __init__(self, api: Any, number: int, y_top: float, fonts: dict[str, tuple[float, str]],
-                 order: dict[int, int]):
+    def __init__(self, api: Any, number: int, y_top: float, fonts: dict[str, tuple[float, str, bool]],
+                 order: dict[int, int], to_page: tuple):
         self.api, self.number, self.y_top, self.fonts, self.order = api, number, y_top, fonts, order
+        self.to_page = None if to_page == (1.0, 0.0, 0.0, 1.0, 0.0, 0.0) else to_page
         self.out: list[dict] = []
         self.keys: list[int] = []  # per char: its text object's place in the content stream
         self.objs: list[int] = []  # per char: its text object
         self.used: set[int] = set()  # text objects with chars in a text page read
-        self.named: dict[int, tuple[str, float]] = {}  # font handle -> (pdfminer's name, descent)
+        self.named: dict[int, tuple[str, float, bool]] = {}  # font handle -> (pdfminer's name, descent, vertical)
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
         self.matrix_at = ctypes.addressof(self.matrix)
 
@@ -332,13 +345,13 @@ class _CharReader:
             out = [out[k] for k in sorted(range(len(out)), key=keys.__getitem__)]
         return out
 
-    def font(self, font: int, raw: bytes) -> tuple[str, float]:
-        """(pdfminer's name, descent) of a font, from its name in pdfium (`raw`, bytes)."""
+    def font(self, font: int, raw: bytes) -> tuple[str, float, bool]:
+        """(pdfminer's name, descent, vertical writing) of a font, from its name in pdfium (`raw`)."""
         named = self.named.get(font)
         if named is None:
             key = raw.decode("latin-1").split("+")[-1]
-            descent, name = self.fonts.get(key, (0.0, ""))
-            named = self.named[font] = (name or _literal_name(raw), descent)
+            descent, name, vertical = self.fonts.get(key, (0.0, "", False))
+            named = self.named[font] = (name or _literal_name(raw), descent, vertical)
         return named
 
     def read(self, tp: int, only: set[int] | None = None) -> None:
@@ -352,7 +365,7 @@ class _CharReader:
         ox, oy = ctypes.c_double(), ctypes.c_double()
         ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
         get_object, get_origin, get_box = api.Text_GetTextObject, api.Text_GetCharOrigin, api.Text_GetLooseCharBox
-        used = self.used
+        used, to_page = self.used, self.to_page
         # per text object: font name, descent, font handle, size, matrix (every char of an object has them)
         objs: dict[int, tuple] = {}
         last, key = 0, 0
@@ -377,20 +390,30 @@ class _CharReader:
             info = objs.get(obj)
             if info is None:
                 info = objs[obj] = self.object_info(tp, i, obj)
-            name, descent, font, fs, a, b, c, d, upright = info
+            name, descent, vertical, font, fs, ra, m = info
             get_origin(tp, i, ox_at, oy_at)
-            if abs(a) > 1e-9:
-                get_box(tp, i, rect_at)
-                adv = (rect[2] - rect[0]) / a
+            if vertical:
+                # pdfium's origin is pdfminer's box's lower left: (0, fs + adv) - (fs, fs) from it
+                adv = _glyph_width(api, font, ch, fs, -fs)
+                box = (0.0, fs + adv, fs, fs)
             else:
-                adv = _glyph_width(api, font, ch, fs)
-            out.append(_char(ch, name, descent, fs, adv, (a, b, c, d, ox.value, oy.value), upright, y_top, number))
+                if ra:  # upright or mirrored: the loose box's width is the advance
+                    get_box(tp, i, rect_at)
+                    adv = (rect[2] - rect[0]) / ra
+                else:
+                    adv = _glyph_width(api, font, ch, fs)
+                box = (0.0, descent * fs, adv, (descent + 1.0) * fs)
+            e, f = ox.value, oy.value
+            if to_page:
+                e, f = _apply(to_page, e, f)
+            out.append(_char(ch, name, box, adv, m + (e, f), vertical, y_top, number))
             keys.append(key)
             objects.append(obj)
 
     def object_info(self, tp: int, i: int, obj: int) -> tuple:
-        """What every char of a text object shares: (font name, descent, font handle, size, a, b, c,
-        d, upright), read at char i; font names are read once per font."""
+        """What every char of a text object shares: (font name, descent, vertical, font handle, size,
+        a when the matrix neither turns nor skews else 0, (a, b, c, d) in page space), read at char i;
+        font names are read once per font."""
         api = self.api
         font = api.TextObj_GetFont(obj)
         named = self.named.get(font)
@@ -402,7 +425,10 @@ class _CharReader:
         fs = float(api.Text_GetFontSize(tp, i))
         api.Text_GetMatrix(tp, i, self.matrix_at)
         a, b, c, d = self.matrix[0], self.matrix[1], self.matrix[2], self.matrix[3]
-        return (named[0], named[1], font, fs, a, b, c, d, a * d > 0 and b * c <= 0)
+        turned = b or c or abs(a) <= 1e-9
+        if self.to_page:
+            a, b, c, d = _mul((a, b, c, d, 0.0, 0.0), self.to_page)[:4]
+        return (named[0], named[1], named[2], font, fs, 0.0 if turned else self.matrix[0], (a, b, c, d))
 
     def blank(self, seq: int, obj: int, ctm: tuple) -> None:
         """The space pdfminer gives for a blank text object (one, however many it draws: spaces
@@ -419,9 +445,10 @@ class _CharReader:
             return
         fs = float(size.value)
         m = _mul(_obj_matrix(api, obj), ctm)
-        a, b, c, d = m[:4]
+        name, descent, vertical = named
         adv = _glyph_width(api, font, " ", fs)
-        self.out.append(_char(" ", named[0], named[1], fs, adv, m, a * d > 0 and b * c <= 0, self.y_top, self.number))
+        box = (0.0, 0.0, fs, fs) if vertical else (0.0, descent * fs, adv, (descent + 1.0) * fs)
+        self.out.append(_char(" ", name, box, adv, m, vertical, self.y_top, self.number))
         self.keys.append(seq)
         self.objs.append(obj)
 
@@ -434,16 +461,17 @@ def _literal_name(raw: bytes) -> str:
         return str(raw)
 
 
-def _glyph_width(api: Any, font: int | None, ch: str, fs: float) -> float:
+def _glyph_width(api: Any, font: int | None, ch: str, fs: float, default: float | None = None) -> float:
+    """The advance of `ch` at size fs in text space (a vertical font's: its vertical advance, < 0)."""
     w = ctypes.c_float()
     if font and api.Font_GetGlyphWidth(font, ord(ch), fs, ctypes.addressof(w)):
         return float(w.value)
-    return fs
+    return fs if default is None else default
 
 
-def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, str]]:
+def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, str, bool]]:
     """Font name (BaseFont or FontName, subset prefix removed) -> (pdfminer's descent per unit of
-    size, pdfminer's font name). The descent is the FontDescriptor's Descent / 1000, negated when positive; a standard
+    size, pdfminer's font name, whether its CMap writes vertically). The descent is the FontDescriptor's Descent / 1000, negated when positive; a standard
     font's from its AFM metrics. pdfium's own descent differs (it reads the font program when the
     descriptor says 0); its font name is the BaseFont, pdfminer's the descriptor's FontName.
     `pages`: only the fonts of these page indexes (all pages when None)."""
@@ -453,7 +481,7 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
     from pdfminer.psparser import PSLiteral, literal_name
     from pdfminer.pdftypes import resolve1
 
-    out: dict[str, tuple[float, str]] = {}
+    out: dict[str, tuple[float, str, bool]] = {}
     seen: set[int] = set()
 
     def name_of(v: Any) -> str:
@@ -477,6 +505,7 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
             desc = resolve1(kid.get("FontDescriptor")) if isinstance(kid, dict) else None
         value = 0.0
         fontname: Any = "unknown"
+        vertical = sub == "Type0" and _vertical_cmap(resolve1(spec.get("Encoding")))
         if isinstance(desc, dict):
             try:
                 value = float(resolve1(desc.get("Descent", 0)) or 0)
@@ -490,7 +519,8 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
             if metrics:
                 value = float(metrics[0].get("Descent", 0))
                 fontname = metrics[0].get("FontName", "unknown")
-        entry = ((-value if value > 0 else value) * 0.001, str(literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname))
+        entry = ((-value if value > 0 else value) * 0.001,
+                 str(literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname), vertical)
         out[name] = entry
         # pdfium names a font by its BaseFont or by its descriptor's FontName (a Type0 font's
         # BaseFont may add the CMap: ...-WinCharSetFFFF-H): both are keys
@@ -522,6 +552,18 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
     except Exception:
         pass
     return out
+
+
+def _vertical_cmap(encoding: Any) -> bool:
+    """pdfminer's test: the CMap named by a Type0 font's Encoding (a name, or a CMap's CMapName)
+    writes vertically (WMode 1)."""
+    from pdfminer.cmapdb import CMapDB
+    from pdfminer.pdffont import PDFCIDFont
+
+    try:
+        return bool(CMapDB.get_cmap(PDFCIDFont._get_cmap_name({"Encoding": encoding}, False)).is_vertical())
+    except Exception:
+        return False
 
 
 def _obj_matrix(api: Any, obj: int) -> tuple:
