@@ -136,6 +136,7 @@ class PdfiumDocument:
         self._path = path
         self._pages = pages
         self._fonts: dict[str, tuple[float, str, bool]] | None = None
+        self._widths: dict = {}  # glyph widths by font and char, for every page
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -161,7 +162,7 @@ class PdfiumDocument:
         try:
             if self._fonts is None:
                 self._fonts = font_table(self._path, self._pages)
-            return read_page(page, index + 1, self._fonts)
+            return read_page(page, index + 1, self._fonts, self._widths)
         finally:
             page.close()
 
@@ -175,28 +176,31 @@ DEFAULT_OVERPRINT_SHARE = 0.5
 DEFAULT_OVERPRINT_LAYERS = 8
 
 
-def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str, bool]] | None = None) -> PdfiumPage:
+def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str, bool]] | None = None,
+              widths: dict | None = None) -> PdfiumPage:
     """pdfplumber-style objects of one pypdfium2 page. `fonts`: font_table's (descent, pdfminer's
-    font name, vertical writing) per font."""
+    font name, vertical writing) per font; `widths`: the document's glyph widths read so far."""
     api = _api()
     box, to_page, y_top = _page_space(page.get_mediabox(), page.get_rotation())
     objects: dict[str, list[dict]] = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
     texts = _Texts()
     page_handle = _handle(page.raw)
     _walk(api, page_handle, None, to_page, objects, number, 0.0, y_top, 0, texts)
-    reader = _CharReader(api, number, y_top, fonts or {}, texts.order, to_page)
+    reader = _CharReader(api, number, y_top, fonts or {}, texts.order, to_page, widths)
     textpage = page.get_textpage()
     try:
         reader.read(_handle(textpage.raw))
     finally:
         textpage.close()
-    layers = _overprint_layers(texts.stackable)
-    if layers:
-        _read_layers(api, page, page_handle, reader, layers)
-    if texts.blanks:
+    blanks, merged = texts.blanks(api, reader.used, reader.spaced)
+    if merged:  # an object with ink but no char in the text page: pdfium merged copies drawn over one another
+        layers = _overprint_layers(texts.stackable(api))
+        if layers:
+            _read_layers(api, page, page_handle, reader, layers)
+    if blanks:
         # pdfium reads a blank object whose spaces lie apart (its bounds have a width) as one space
-        reader.drop({blank[1] for blank in texts.blanks} & reader.used)
-        for seq, obj, ctm, span in texts.blanks:
+        reader.drop({blank[1] for blank in blanks} & reader.used)
+        for seq, obj, ctm, span in blanks:
             reader.blank(seq, obj, ctm, span)
     objects["char"] = reader.chars()
     for kind in [k for k, v in objects.items() if not v]:
@@ -228,12 +232,17 @@ def _overprint_layers(boxes: list[tuple[int, float, float, float, float]]) -> li
     place = {box[0]: k for k, box in enumerate(boxes)}
     over: dict[int, list[int]] = {}
     active: list[tuple[int, float, float, float, float]] = []
+    share = DEFAULT_OVERPRINT_SHARE
     for box in sorted(boxes, key=lambda bx: bx[2]):  # sweep up the page
         obj, l, b, r, t = box
         active = [o for o in active if o[4] > b]
         for other in active:
-            least = DEFAULT_OVERPRINT_SHARE * min(t - b, other[4] - other[2])
-            if min(r, other[3]) - max(l, other[1]) >= least and min(t, other[4]) - max(b, other[2]) >= least:
+            o_l, o_b, o_r, o_t = other[1], other[2], other[3], other[4]
+            if o_r <= l or o_l >= r:
+                continue
+            least = share * (t - b if t - b < o_t - o_b else o_t - o_b)
+            if (r if r < o_r else o_r) - (l if l > o_l else o_l) >= least and \
+                    (t if t < o_t else o_t) - (b if b > o_b else o_b) >= least:
                 over.setdefault(obj, []).append(other[0])
                 over.setdefault(other[0], []).append(obj)
         active.append(box)
@@ -331,28 +340,29 @@ class _CharReader:
     pdfium orders a line's objects by position) by their text object's place among the page's."""
 
     def __init__(self, api: Any, number: int, y_top: float, fonts: dict[str, tuple[float, str, bool]],
-                 order: dict[int, int], to_page: tuple):
+                 order: dict[int, int], to_page: tuple, widths: dict | None = None):
         self.api, self.number, self.y_top, self.fonts, self.order = api, number, y_top, fonts, order
         self.to_page = None if to_page == (1.0, 0.0, 0.0, 1.0, 0.0, 0.0) else to_page
         self.out: list[dict] = []
         self.keys: list[int] = []  # per char: its text object's place in the content stream
-        self.objs: list[int] = []  # per char: its text object
+        self.spaced: set[int] = set()  # text objects with a space char in a text page read
         self.used: set[int] = set()  # text objects with chars in a text page read
         self.named: dict[int, tuple[str, float, bool]] = {}  # font handle -> (pdfminer's name, descent, vertical)
-        self.widths: dict[tuple[int, str], float] = {}  # (font handle, char) -> advance per 1000 of the size
+        # (font handle, pdfminer's name) -> char -> advance per 1000 of the size (the document's)
+        self.widths: dict[tuple, dict[str, float]] = {} if widths is None else widths
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
         self.matrix_at = ctypes.addressof(self.matrix)
 
     def drop(self, objs: set[int]) -> None:
         """Forget the chars of these text objects."""
-        picked = [k for k, obj in enumerate(self.objs) if obj not in objs]
+        places = {self.order[obj] for obj in objs}
+        picked = [k for k, key in enumerate(self.keys) if key not in places]
         self.out = [self.out[k] for k in picked]
         self.keys = [self.keys[k] for k in picked]
-        self.objs = [self.objs[k] for k in picked]
 
     def chars(self) -> list[dict]:
         keys, out = self.keys, self.out
-        if any(keys[k] > keys[k + 1] for k in range(len(keys) - 1)):
+        if keys != sorted(keys):
             out = [out[k] for k in sorted(range(len(out)), key=keys.__getitem__)]
         return out
 
@@ -370,13 +380,13 @@ class _CharReader:
         api, number, y_top = self.api, self.number, self.y_top
         n = api.Text_CountChars(tp)
         text = _page_text(api, tp, n)
-        out, keys, objects = self.out, self.keys, self.objs
+        out, keys, spaced = self.out, self.keys, self.spaced
         rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
         rect_at = ctypes.addressof(rect)
         ox, oy = ctypes.c_double(), ctypes.c_double()
         ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
         get_object, get_origin, get_box = api.Text_GetTextObject, api.Text_GetCharOrigin, api.Text_GetLooseCharBox
-        used, to_page, widths = self.used, self.to_page, self.widths
+        used, to_page = self.used, self.to_page
         # per text object: font name, descent, font handle, size, matrix (every char of an object has them)
         objs: dict[int, tuple] = {}
         last, key = 0, 0
@@ -398,12 +408,14 @@ class _CharReader:
                 ch = "-"  # pdfium's code for a hyphen that ends a line (the char was - or its soft form)
             if ch in _NO_TEXT or "\ud800" <= ch <= "\udfff":
                 continue
-            if ch == " " and api.Text_IsGenerated(tp, i):
-                continue  # a space pdfium infers inside a text object (from a TJ kerning gap): no char
+            if ch == " ":
+                if api.Text_IsGenerated(tp, i):
+                    continue  # a space pdfium infers inside a text object (from a TJ kerning gap): no char
+                spaced.add(obj)
             info = objs.get(obj)
             if info is None:
                 info = objs[obj] = self.object_info(tp, i, obj)
-            name, descent, vertical, font, fs, ra, m = info
+            name, descent, vertical, font, fs, ra, m, widths = info
             get_origin(tp, i, ox_at, oy_at)
             if vertical:
                 # pdfium's origin is pdfminer's box's lower left: (0, fs + adv) - (fs, fs) from it
@@ -414,9 +426,9 @@ class _CharReader:
                     get_box(tp, i, rect_at)
                     adv = (rect[2] - rect[0]) / ra
                     # ...unless the glyph's ink reaches past it (the box takes the ink's right edge)
-                    w = widths.get((font, ch))
+                    w = widths.get(ch)
                     if w is None:
-                        w = widths[(font, ch)] = _glyph_width(api, font, ch, 1000.0, 0.0)
+                        w = widths[ch] = _glyph_width(api, font, ch, 1000.0, 0.0)
                     if DEFAULT_OVERHANG * adv <= w * 0.001 * fs < adv:
                         adv = w * 0.001 * fs
                 else:
@@ -425,9 +437,23 @@ class _CharReader:
             e, f = ox.value, oy.value
             if to_page:
                 e, f = _apply(to_page, e, f)
-            out.append(_char(ch, name, box, adv, m + (e, f), vertical, y_top, number))
+            a, b, c, d = m
+            if vertical or b or c:
+                out.append(_char(ch, name, box, adv, m + (e, f), vertical, y_top, number))
+            else:  # _char's arithmetic, inline for the common case
+                x0, x1 = e, a * adv + e
+                if x1 < x0:
+                    x0, x1 = x1, x0
+                y0, y1 = d * box[1] + f, d * box[3] + f
+                if y1 < y0:
+                    y0, y1 = y1, y0
+                out.append({
+                    "text": ch, "fontname": name, "size": y1 - y0, "adv": adv, "upright": a * d > 0,
+                    "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0,
+                    "doctop": y_top - y1, "width": x1 - x0, "height": y1 - y0, "matrix": (a, b, c, d, e, f),
+                    "object_type": "char", "page_number": number,
+                })
             keys.append(key)
-            objects.append(obj)
 
     def object_info(self, tp: int, i: int, obj: int) -> tuple:
         """What every char of a text object shares: (font name, descent, vertical, font handle, size,
@@ -447,7 +473,11 @@ class _CharReader:
         turned = b or c or abs(a) <= 1e-9
         if self.to_page:
             a, b, c, d = _mul((a, b, c, d, 0.0, 0.0), self.to_page)[:4]
-        return (named[0], named[1], named[2], font, fs, 0.0 if turned else self.matrix[0], (a, b, c, d))
+        # a font's widths are kept for the document by handle and name (a name that says nothing,
+        # a Type3 font's "unknown", only for the page: a handle may be reused by another font)
+        key = (font, named[0]) if named[0] not in ("", "unknown") else (font, named[0], self.number)
+        widths = self.widths.setdefault(key, {})
+        return (named[0], named[1], named[2], font, fs, 0.0 if turned else self.matrix[0], (a, b, c, d), widths)
 
     def blank(self, seq: int, obj: int, ctm: tuple, span: float) -> None:
         """The spaces pdfminer gives for a blank text object, in its own font and size: at its
@@ -472,7 +502,6 @@ class _CharReader:
             mx = _mul((1.0, 0.0, 0.0, 1.0, dx, 0.0), m) if dx else m
             self.out.append(_char(" ", name, box, adv, mx, vertical, self.y_top, self.number))
             self.keys.append(seq)
-            self.objs.append(obj)
 
 
 def _literal_name(raw: bytes) -> str:
@@ -596,38 +625,67 @@ def _obj_matrix(api: Any, obj: int) -> tuple:
 
 
 class _Texts:
-    """A page's text objects in content-stream order: `order` (object -> place), `stackable` (object,
-    left, bottom, right, top: the page's own objects with ink; _overprint_layers), `blanks` (place,
-    object, the matrix of its forms, span of its spaces): objects without ink, which
-    draw only spaces (their bounds have no area) and which pdfium leaves out of its text page,
-    while pdfminer gives their spaces as chars. Measured over both PDF corpora: every space
-    pdfplumber has between two chars of a line that pdfium only infers is such an object; the
-    Japanese/Latin autospacing of LibreOffice and Word (gaps of 0.19-0.27 × the size, also inferred
-    spaces in pdfium) has none."""
+    """A page's text objects in content-stream order: `order` (object -> place), `objects` (place,
+    object, the matrix of its forms, top-level or in a form)."""
 
     def __init__(self) -> None:
         self.order: dict[int, int] = {}
-        self.stackable: list[tuple[int, float, float, float, float]] = []
-        self.blanks: list[tuple[int, int, tuple, float]] = []
+        self.objects: list[tuple[int, int, tuple, bool]] = []
+        self.box = (ctypes.c_float * 4)()  # left, bottom, right, top
+        at, step = ctypes.addressof(self.box), ctypes.sizeof(ctypes.c_float)
+        self.box_at = (at, at + step, at + 2 * step, at + 3 * step)
+
+    def bounds(self, api: Any, obj: int) -> tuple[float, float, float, float] | None:
+        """pdfium's bounds of an object (left, bottom, right, top: in its form's space)."""
+        if not api.PageObj_GetBounds(obj, *self.box_at):
+            return None
+        return (self.box[0], self.box[1], self.box[2], self.box[3])
+
+    def blanks(self, api: Any, used: set[int], spaced: set[int]) -> tuple[list[tuple[int, int, tuple, float]], bool]:
+        """The blank objects: (place, object, the matrix of its forms, span of its spaces); and
+        whether a top-level object with ink has no char in the text page read (`used`).
+
+        A text object that draws only spaces has no ink: its bounds have no area (their width is
+        the span of its spaces' origins). pdfium leaves it out of its text page, or reads one
+        space of it; pdfminer gives its spaces as chars. Measured over both PDF corpora: every
+        space pdfplumber has between two chars of a line that pdfium only infers is such an
+        object; the Japanese/Latin autospacing of LibreOffice and Word (gaps of 0.19-0.27 × the
+        size, also inferred spaces in pdfium) has none. Only objects pdfium did not read, or read
+        spaces of (`spaced`), are looked at."""
+        out: list[tuple[int, int, tuple, float]] = []
+        merged = False
+        for seq, obj, ctm, top in self.objects:
+            if obj in used and obj not in spaced:
+                continue
+            box = self.bounds(api, obj)
+            if box is None:
+                continue
+            width, height = box[2] - box[0], box[3] - box[1]
+            if width < 1e-4 or height < 1e-4:
+                out.append((seq, obj, ctm, width if height < 1e-4 else 0.0))
+            elif top and obj not in used:
+                merged = True
+        return out, merged
+
+    def stackable(self, api: Any) -> list[tuple[int, float, float, float, float]]:
+        """(object, left, bottom, right, top) of the page's own text objects with ink (_overprint_layers)."""
+        out = []
+        for _, obj, _, top in self.objects:
+            box = self.bounds(api, obj) if top else None
+            if box is not None and box[2] - box[0] >= 1e-4 and box[3] - box[1] >= 1e-4:
+                out.append((obj,) + box)
+        return out
 
 
 def _walk(api: Any, page: int, form: int | None, ctm: tuple, objects: dict[str, list[dict]], number: int,
           x_off: float, y_top: float, depth: int, texts: _Texts) -> None:
     count = api.FormObj_CountObjects(form) if form is not None else api.Page_CountObjects(page)
-    box = (ctypes.c_float * 4)()  # left, bottom, right, top
-    at = ctypes.addressof(box)
-    step = ctypes.sizeof(ctypes.c_float)
     for k in range(count):
         obj = api.FormObj_GetObject(form, k) if form is not None else api.Page_GetObject(page, k)
         kind = api.PageObj_GetType(obj)
         if kind == _OBJ_TEXT:
             seq = texts.order[obj] = len(texts.order)
-            if api.PageObj_GetBounds(obj, at, at + step, at + 2 * step, at + 3 * step) and \
-                    (box[2] - box[0] < 1e-4 or box[3] - box[1] < 1e-4):
-                # the span of a row of spaces (pdfium's bounds of a blank object: its spaces' origins)
-                texts.blanks.append((seq, obj, ctm, box[2] - box[0] if box[3] - box[1] < 1e-4 else 0.0))
-            elif form is None:
-                texts.stackable.append((obj, box[0], box[1], box[2], box[3]))
+            texts.objects.append((seq, obj, ctm, form is None))
         elif kind == _OBJ_PATH:
             _path(api, obj, _mul(_obj_matrix(api, obj), ctm), objects, number, y_top)
         elif kind == _OBJ_IMAGE:
