@@ -135,7 +135,7 @@ class PdfiumDocument:
         self._pdf = pdfium.PdfDocument(path)
         self._path = path
         self._pages = pages
-        self._fonts: dict[str, tuple[float, str, bool]] | None = None
+        self._fonts: dict[str, tuple[float, str]] | None = None
         self._widths: dict = {}  # glyph widths by font and char, for every page
 
     def __len__(self) -> int:
@@ -176,10 +176,10 @@ DEFAULT_OVERPRINT_SHARE = 0.5
 DEFAULT_OVERPRINT_LAYERS = 8
 
 
-def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str, bool]] | None = None,
+def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str]] | None = None,
               widths: dict | None = None) -> PdfiumPage:
     """pdfplumber-style objects of one pypdfium2 page. `fonts`: font_table's (descent, pdfminer's
-    font name, vertical writing) per font; `widths`: the document's glyph widths read so far."""
+    font name) per font; `widths`: the document's glyph widths read so far."""
     api = _api()
     box, to_page, y_top = _page_space(page.get_mediabox(), page.get_rotation())
     objects: dict[str, list[dict]] = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
@@ -339,7 +339,7 @@ class _CharReader:
     """A page's chars, read from one or more text pages, put in content-stream order (pdfminer's:
     pdfium orders a line's objects by position) by their text object's place among the page's."""
 
-    def __init__(self, api: Any, number: int, y_top: float, fonts: dict[str, tuple[float, str, bool]],
+    def __init__(self, api: Any, number: int, y_top: float, fonts: dict[str, tuple[float, str]],
                  order: dict[int, int], to_page: tuple, widths: dict | None = None):
         self.api, self.number, self.y_top, self.fonts, self.order = api, number, y_top, fonts, order
         self.to_page = None if to_page == (1.0, 0.0, 0.0, 1.0, 0.0, 0.0) else to_page
@@ -367,11 +367,14 @@ class _CharReader:
         return out
 
     def font(self, font: int, raw: bytes) -> tuple[str, float, bool]:
-        """(pdfminer's name, descent, vertical writing) of a font, from its name in pdfium (`raw`)."""
+        """(pdfminer's name, descent, vertical writing) of a font, from its name in pdfium (`raw`).
+        A font that writes vertically (its CMap's WMode; one name may serve both ways) is one whose
+        advance pdfium gives as the vertical one, which is negative."""
         named = self.named.get(font)
         if named is None:
             key = raw.decode("latin-1").split("+")[-1]
-            descent, name, vertical = self.fonts.get(key, (0.0, "", False))
+            descent, name = self.fonts.get(key, (0.0, ""))
+            vertical = _glyph_width(self.api, font, " ", 1000.0, 0.0) < 0
             named = self.named[font] = (name or _literal_name(raw), descent, vertical)
         return named
 
@@ -520,9 +523,9 @@ def _glyph_width(api: Any, font: int | None, ch: str, fs: float, default: float 
     return fs if default is None else default
 
 
-def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, str, bool]]:
+def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, str]]:
     """Font name (BaseFont or FontName, subset prefix removed) -> (pdfminer's descent per unit of
-    size, pdfminer's font name, whether its CMap writes vertically). The descent is the FontDescriptor's Descent / 1000, negated when positive; a standard
+    size, pdfminer's font name). The descent is the FontDescriptor's Descent / 1000, negated when positive; a standard
     font's from its AFM metrics. pdfium's own descent differs (it reads the font program when the
     descriptor says 0); its font name is the BaseFont, pdfminer's the descriptor's FontName.
     `pages`: only the fonts of these page indexes (all pages when None)."""
@@ -532,7 +535,7 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
     from pdfminer.psparser import PSLiteral, literal_name
     from pdfminer.pdftypes import resolve1
 
-    out: dict[str, tuple[float, str, bool]] = {}
+    out: dict[str, tuple[float, str]] = {}
     seen: set[int] = set()
 
     def name_of(v: Any) -> str:
@@ -556,7 +559,6 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
             desc = resolve1(kid.get("FontDescriptor")) if isinstance(kid, dict) else None
         value = 0.0
         fontname: Any = "unknown"
-        vertical = sub == "Type0" and _vertical_cmap(resolve1(spec.get("Encoding")))
         if isinstance(desc, dict):
             try:
                 value = float(resolve1(desc.get("Descent", 0)) or 0)
@@ -571,7 +573,7 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
                 value = float(metrics[0].get("Descent", 0))
                 fontname = metrics[0].get("FontName", "unknown")
         entry = ((-value if value > 0 else value) * 0.001,
-                 str(literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname), vertical)
+                 str(literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname))
         out[name] = entry
         # pdfium names a font by its BaseFont or by its descriptor's FontName (a Type0 font's
         # BaseFont may add the CMap: ...-WinCharSetFFFF-H): both are keys
@@ -603,18 +605,6 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
     except Exception:
         pass
     return out
-
-
-def _vertical_cmap(encoding: Any) -> bool:
-    """pdfminer's test: the CMap named by a Type0 font's Encoding (a name, or a CMap's CMapName)
-    writes vertically (WMode 1)."""
-    from pdfminer.cmapdb import CMapDB
-    from pdfminer.pdffont import PDFCIDFont
-
-    try:
-        return bool(CMapDB.get_cmap(PDFCIDFont._get_cmap_name({"Encoding": encoding}, False)).is_vertical())
-    except Exception:
-        return False
 
 
 def _obj_matrix(api: Any, obj: int) -> tuple:
