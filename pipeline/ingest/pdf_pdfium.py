@@ -331,7 +331,8 @@ def _char(ch: str, name: str, box: tuple, adv: float, m: tuple, vertical: bool, 
 # pdfium's loose char box reaches to the glyph's ink where that passes the advance ('f', 'j', 'r' in
 # some fonts: 0.3 % of the chars of both PDF corpora, by up to 0.28 × the advance); pdfminer's box
 # ends at the advance, the font's width for the char. That width replaces the box's when it is
-# smaller, but not by more than this share (a char the font maps to no code gets a default width).
+# not larger (but for float error), nor smaller by more than this share (a char the font maps to
+# no code gets a default width).
 DEFAULT_OVERHANG = 0.7
 
 
@@ -361,6 +362,7 @@ class _CharReader:
         self.keys = [self.keys[k] for k in picked]
 
     def chars(self) -> list[dict]:
+        """The chars in content-stream order."""
         keys, out = self.keys, self.out
         if keys != sorted(keys):
             out = [out[k] for k in sorted(range(len(out)), key=keys.__getitem__)]
@@ -432,8 +434,9 @@ class _CharReader:
                     w = widths.get(ch)
                     if w is None:
                         w = widths[ch] = _glyph_width(api, font, ch, 1000.0, 0.0)
-                    if DEFAULT_OVERHANG * adv <= w * 0.001 * fs < adv:
-                        adv = w * 0.001 * fs
+                    width = w * 0.001 * fs  # pdfminer's arithmetic, for the font's width
+                    if DEFAULT_OVERHANG * adv <= width <= adv + 1e-3 * fs:
+                        adv = width
                 else:
                     adv = _glyph_width(api, font, ch, fs)
                 box = (0.0, descent * fs, adv, (descent + 1.0) * fs)
