@@ -6,14 +6,31 @@ from pdfium instead of pdfminer's interpreter (where ~80 % of the pdfplumber eng
 Its `dedupe_chars`, `filter`, `find_tables` (pdfplumber's own TableFinder: edges → intersections
 → cells → tables) and `extract_text_lines` are pdfplumber's code, run on those objects.
 
-What it takes to give pdfminer's numbers (pdfplumber is the reference, `--pdf-engine pdfplumber`):
-- a char's x0/x1 are pdfium's loose box (origin + advance width × the matrix's horizontal scale);
-- its size is the Tf size × the text matrix's vertical scale (pdfium's raw size can be 1.0), and
-  top/bottom come from the baseline with pdfminer's descent rule (the FontDescriptor's Descent,
-  negated when positive; pdfium's own glyph boxes are off by 0.13–0.26 × size);
-- characters pdfium generates (spaces and line breaks it infers) are left out; pdfminer has none;
+What it takes to give pdfminer's chars (pdfplumber is the reference, `--pdf-engine pdfplumber`):
+- pdfminer's page space: the page's /Rotate turns every point, x is measured from the MediaBox's
+  left edge and top from its height (pdfplumber's quirk for a MediaBox not at 0);
+- a char's x0/x1 are its origin and its advance (the font's width; pdfium's loose box is used,
+  but it reaches to a glyph's ink where that passes the advance), through the matrix; its size
+  is the Tf size × the matrix's vertical scale (pdfium's raw size can be 1.0); top/bottom come
+  from the baseline with pdfminer's descent rule (the FontDescriptor's Descent, negated when
+  positive; pdfium's own glyph boxes are off by 0.13–0.26 × size); a vertical-writing font's box
+  is pdfminer's (a size-wide cell hanging from the origin); a font's name is pdfminer's (the
+  descriptor's FontName, a byte string's repr when it is not UTF-8);
+- chars come in content-stream order (pdfium sorts a line's objects by position);
+- characters pdfium generates (spaces and line breaks it infers between objects, spaces it infers
+  from TJ kerning inside one) are left out: pdfminer has none. The spaces pdfminer does have
+  that pdfium drops are text objects without ink (`_Texts.blanks`): they are put back, while the
+  Japanese/Latin autospacing of LibreOffice and Word, which pdfium infers spaces for, has none;
+- a glyph drawn over itself (fake bold) is one char in pdfium and several in pdfminer: the copies
+  are read by taking the objects off the page in layers (`_overprint_layers`); copies inside
+  one text object stay merged;
 - paths are split into subpaths and classified as pdfminer does (line: `ml`/`mlh`, rect: a closed
   axis-aligned `mlllh`, everything else a curve), in page coordinates through every form's matrix.
+
+Left as pdfium has it: positions are single-precision (pdfminer's are double, so a gap of exactly
+the word tolerance can fall on either side), and pdfminer's dropping of the char spacing (Tc)
+after a string's last char, which moves the later strings of a line left (no sign in pdfium
+tells a string that continues the line from one moved there).
 """
 from __future__ import annotations
 
@@ -169,10 +186,13 @@ class PdfiumDocument:
 
 # pdfium drops a char drawn again at (almost) the same place (fake bold: text drawn two to four
 # times, shifted by a fraction of a point, in objects that need not split the text alike) from its
-# text page, keeping one copy, where pdfminer gives every copy. Text objects whose ink boxes overlap
-# by this share of the lower one's height, across and up (a glyph's copy overlaps by 0.9 or more;
-# neighbours on a line hardly at all), are read apart, one layer at a time, at most this many layers.
-DEFAULT_OVERPRINT_SHARE = 0.5
+# text page, keeping one copy, where pdfminer gives every copy. On a page where that happened (an
+# object with ink has no char), text objects whose ink boxes overlap, across and up, by this share
+# of the lower one's height are read apart, one layer at a time, at most this many layers.
+# Measured over both PDF corpora: copies of a whole object overlap by 0.8-1 (1813 pairs), objects
+# that split the copied text differently by 0.25-0.8 (190 pairs; 0.5 instead lost 63 copies),
+# neighbours on a line by less (60 pairs, which 0.1 would split for no further copy).
+DEFAULT_OVERPRINT_SHARE = 0.25
 DEFAULT_OVERPRINT_LAYERS = 8
 
 
@@ -276,10 +296,11 @@ def _read_layers(api: Any, page: Any, handle: int, reader: "_CharReader", layers
         for layer in layers:
             for obj in layer:
                 api.Page_InsertObject(handle, obj)
-            off = [obj for obj in off if obj not in set(layer)]
+            now = set(layer)
+            off = [obj for obj in off if obj not in now]
             textpage = page.get_textpage()
             try:
-                reader.read(_handle(textpage.raw), set(layer))
+                reader.read(_handle(textpage.raw), now)
             finally:
                 textpage.close()
             for obj in layer:
@@ -332,8 +353,9 @@ def _char(ch: str, name: str, box: tuple, adv: float, m: tuple, vertical: bool, 
 # some fonts: 0.3 % of the chars of both PDF corpora, by up to 0.28 × the advance); pdfminer's box
 # ends at the advance, the font's width for the char. That width replaces the box's when it is
 # not larger (but for float error), nor smaller by more than this share (a char the font maps to
-# no code gets a default width).
+# no code gets a default width). Float error: this share of the size (measured: under 2e-5).
 DEFAULT_OVERHANG = 0.7
+DEFAULT_WIDTH_SLACK = 1e-3
 
 
 class _CharReader:
@@ -399,7 +421,7 @@ class _CharReader:
             obj = get_object(tp, i)
             if not obj:
                 # pdfium infers spaces and line breaks (no text object); pdfminer has none. The spaces
-                # of the content stream pdfium leaves out are blank text objects (see _walk).
+                # of the content stream pdfium leaves out are blank text objects (_Texts.blanks).
                 continue
             if obj != last:
                 last, key = obj, self.order.get(obj, 1 << 30)
@@ -435,7 +457,7 @@ class _CharReader:
                     if w is None:
                         w = widths[ch] = _glyph_width(api, font, ch, 1000.0, 0.0)
                     width = w * 0.001 * fs  # pdfminer's arithmetic, for the font's width
-                    if DEFAULT_OVERHANG * adv <= width <= adv + 1e-3 * fs:
+                    if DEFAULT_OVERHANG * adv <= width <= adv + DEFAULT_WIDTH_SLACK * fs:
                         adv = width
                 else:
                     adv = _glyph_width(api, font, ch, fs)
@@ -463,8 +485,8 @@ class _CharReader:
 
     def object_info(self, tp: int, i: int, obj: int) -> tuple:
         """What every char of a text object shares: (font name, descent, vertical, font handle, size,
-        a when the matrix neither turns nor skews else 0, (a, b, c, d) in page space), read at char i;
-        font names are read once per font."""
+        a when the matrix neither turns nor skews else 0, (a, b, c, d) in page space, the font's
+        widths read so far), read at char i; font names are read once per font."""
         api = self.api
         font = api.TextObj_GetFont(obj)
         named = self.named.get(font)
@@ -503,7 +525,7 @@ class _CharReader:
         m = _mul(_obj_matrix(api, obj), ctm)
         name, descent, vertical = named
         adv = _glyph_width(api, font, " ", fs)
-        box = (0.0, 0.0, fs, fs) if vertical else (0.0, descent * fs, adv, (descent + 1.0) * fs)
+        box = (0.0, fs + adv, fs, fs) if vertical else (0.0, descent * fs, adv, (descent + 1.0) * fs)
         for dx in (0.0, span) if span else (0.0,):
             mx = _mul((1.0, 0.0, 0.0, 1.0, dx, 0.0), m) if dx else m
             self.out.append(_char(" ", name, box, adv, mx, vertical, self.y_top, self.number))
@@ -528,9 +550,10 @@ def _glyph_width(api: Any, font: int | None, ch: str, fs: float, default: float 
 
 def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, str]]:
     """Font name (BaseFont or FontName, subset prefix removed) -> (pdfminer's descent per unit of
-    size, pdfminer's font name). The descent is the FontDescriptor's Descent / 1000, negated when positive; a standard
-    font's from its AFM metrics. pdfium's own descent differs (it reads the font program when the
-    descriptor says 0); its font name is the BaseFont, pdfminer's the descriptor's FontName.
+    size, pdfminer's font name). The descent is the FontDescriptor's Descent / 1000, negated when
+    positive; a standard font's from its AFM metrics. pdfium's own descent differs (it reads the
+    font program when the descriptor says 0); its font name is the BaseFont or the FontName,
+    pdfminer's the descriptor's FontName.
     `pages`: only the fonts of these page indexes (all pages when None)."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfpage import PDFPage
