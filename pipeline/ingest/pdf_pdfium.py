@@ -396,8 +396,13 @@ class _CharReader:
         advance pdfium gives as the vertical one, which is negative."""
         named = self.named.get(font)
         if named is None:
-            key = raw.decode("latin-1").split("+")[-1]
-            descent, name = self.fonts.get(key, (0.0, ""))
+            key = raw.decode("latin-1")
+            descent, name = self.fonts.get(key) or self.fonts.get(key.split("+")[-1], (0.0, ""))
+            if "+" not in key and "+" in name:
+                # pdfium named the font without its subset prefix, which tells one subset from
+                # another: the name is given without one rather than with another subset's
+                head = name[:2] if name[:2] in ("b'", 'b"') else ""  # a byte string's repr
+                name = head + name.split("+", 1)[1]
             vertical = _glyph_width(self.api, font, " ", 1000.0, 0.0) < 0
             named = self.named[font] = (name or _literal_name(raw), descent, vertical)
         return named
@@ -549,7 +554,7 @@ def _glyph_width(api: Any, font: int | None, ch: str, fs: float, default: float 
 
 
 def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, str]]:
-    """Font name (BaseFont or FontName, subset prefix removed) -> (pdfminer's descent per unit of
+    """Font name (BaseFont or FontName, with and without the subset prefix) -> (pdfminer's descent per unit of
     size, pdfminer's font name). The descent is the FontDescriptor's Descent / 1000, negated when
     positive; a standard font's from its AFM metrics. pdfium's own descent differs (it reads the
     font program when the descriptor says 0); its font name is the BaseFont or the FontName,
@@ -574,8 +579,8 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
         spec = resolve1(spec)
         if not isinstance(spec, dict):
             return
-        name = name_of(resolve1(spec.get("BaseFont"))).split("+")[-1]
-        if not name or name in out:
+        full = name_of(resolve1(spec.get("BaseFont")))
+        if not full or full in out:
             return
         sub = name_of(resolve1(spec.get("Subtype")))
         desc = resolve1(spec.get("FontDescriptor"))
@@ -594,16 +599,18 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
         elif sub in ("Type1", "MMType1", "TrueType"):
             from pdfminer.fontmetrics import FONT_METRICS
 
-            metrics = FONT_METRICS.get(name)
+            metrics = FONT_METRICS.get(full.split("+")[-1])
             if metrics:
                 value = float(metrics[0].get("Descent", 0))
                 fontname = metrics[0].get("FontName", "unknown")
         entry = ((-value if value > 0 else value) * 0.001,
                  str(literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname))
-        out[name] = entry
         # pdfium names a font by its BaseFont or by its descriptor's FontName (a Type0 font's
-        # BaseFont may add the CMap: ...-WinCharSetFFFF-H): both are keys
-        out.setdefault(name_of(fontname).split("+")[-1], entry)
+        # BaseFont may add the CMap: ...-WinCharSetFFFF-H), with or without the subset prefix
+        # (which tells apart subsets of one font): all are keys, the first font a key's
+        out[full] = entry
+        for key in (full.split("+")[-1], name_of(fontname), name_of(fontname).split("+")[-1]):
+            out.setdefault(key, entry)
 
     def resources(res: Any, depth: int = 0) -> None:
         res = resolve1(res)
