@@ -216,7 +216,7 @@ def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str]] | None
     if merged:  # an object with ink but no char in the text page: pdfium merged copies drawn over one another
         layers = _overprint_layers(texts.stackable(api))
         if layers:
-            _read_layers(api, page, page_handle, reader, layers)
+            _read_layers(api, page, page_handle, reader, layers, [t[1] for t in texts.objects if t[3]])
     if blanks:
         # pdfium reads a blank object whose spaces lie apart (its bounds have a width) as one space
         reader.drop({blank[1] for blank in blanks} & reader.used)
@@ -281,18 +281,18 @@ def _overprint_layers(boxes: list[tuple[int, float, float, float, float]]) -> li
     return layers
 
 
-def _read_layers(api: Any, page: Any, handle: int, reader: "_CharReader", layers: list[list[int]]) -> None:
-    """Read the chars of objects drawn over one another one layer at a time: the objects are taken
-    off the page, then each layer is put back, read and taken off again; at the end all go back
-    (the page frees them)."""
+def _read_layers(api: Any, page: Any, handle: int, reader: "_CharReader", layers: list[list[int]],
+                 texts: list[int]) -> None:
+    """Read the chars of objects drawn over one another one layer at a time: the page's text
+    objects (`texts`) are taken off the page, then each layer is put back, read and taken off
+    again; at the end all go back (the page frees them)."""
     off: list[int] = []
     try:
-        for layer in layers:
-            for obj in layer:
-                if not api.Page_RemoveObject(handle, obj):
-                    return  # keep what the first read gave
-                off.append(obj)
-        reader.drop(set(off))
+        for obj in texts:
+            if not api.Page_RemoveObject(handle, obj):
+                return  # keep what the first read gave
+            off.append(obj)
+        reader.drop({obj for layer in layers for obj in layer})
         for layer in layers:
             for obj in layer:
                 api.Page_InsertObject(handle, obj)
