@@ -18,6 +18,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from . import __version__
+from .ingest.pdf import PDF_ENGINES
 from .normalization.chars import normalizer
 from .runner.guard import Interrupted, RunError, guard
 from .runner.run import RunResult, check_raw, run_folder
@@ -173,9 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--allow-empty", action="store_true",
                     help="let a --raw without documents replace existing tables with empty ones")
     ex.set_defaults(func=cmd_extract)
-    ex.add_argument("--pdf-engine", choices=("pdfplumber", "pdfium"), default=None,
-                    help="how PDFs are read: pdfplumber (default; the reference) or pdfium (pypdfium2, much faster; "
-                         "the same objects fed to the same code, see README)")
+    ex.add_argument("--pdf-engine", choices=PDF_ENGINES, default=None,
+                    help="how PDFs are read: pdfium (default; pypdfium2, fast) or pdfplumber (pdfminer's interpreter, "
+                         "the reference pdfium is tested against; slower), the same page objects fed to the same code")
     ex.add_argument("--no-compare", action="store_true",
                     help="skip the cross-document layer (plans.duckdb, report.html)")
     ex.add_argument("--cluster", metavar="ADDRESS", default=None,

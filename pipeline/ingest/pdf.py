@@ -35,10 +35,11 @@ DEFAULT_IMAGE_PAGE_MAX_CHARS = 20
 DEFAULT_IMAGE_PAGE_COVER = 0.25
 # Metadata keys carried to the document (title and author are evidence for its facts).
 DEFAULT_META_KEYS = ("Title", "Author", "Subject")
-# The PDF engines: pdfplumber (pdfminer's interpreter; the reference) and pdfium (pypdfium2, about
-# twenty times faster at reading; ingest/pdf_pdfium.py builds the same page objects from it).
-PDF_ENGINES = ("pdfplumber", "pdfium")
-DEFAULT_PDF_ENGINE = "pdfplumber"
+# The PDF engines: pdfium (pypdfium2, about twenty times faster at reading; ingest/pdf_pdfium.py
+# builds pdfminer's page objects from it) and pdfplumber (pdfminer's interpreter: the reference the
+# pdfium engine is tested against, tests/test_pdf_engines.py).
+PDF_ENGINES = ("pdfium", "pdfplumber")
+DEFAULT_PDF_ENGINE = "pdfium"
 _engine = DEFAULT_PDF_ENGINE
 
 
@@ -454,17 +455,6 @@ def _pdf_error(exc: Exception, path: str) -> PdfError:
     if "Password" in name or "Encrypt" in name or "encrypt" in str(inner).lower() or _declares_encryption(path):
         return PdfError("encrypted PDF: it needs a password; save an unencrypted copy and run again")
     return PdfError(f"not a readable PDF ({type(exc).__name__}: {exc}); the file is corrupt, truncated or not a PDF")
-
-
-def page_count(path: str) -> int:
-    """Pages of a PDF (cheap: reads the page tree only). Raises PdfError."""
-    import pdfplumber
-
-    try:
-        with pdfplumber.open(path) as pdf:
-            return len(pdf.pages)
-    except Exception as exc:
-        raise _pdf_error(exc, path) from None
 
 
 def read_pages(path: str, rules: Rules, start: int = 0, end: int | None = None,

@@ -57,6 +57,7 @@ class _Api:
         "FPDFText_GetTextObject": ("V", "V", ctypes.c_int),
         "FPDFText_IsGenerated": (ctypes.c_int, "V", ctypes.c_int),
         "FPDFText_IsHyphen": (ctypes.c_int, "V", ctypes.c_int),
+        "FPDFText_HasUnicodeMapError": (ctypes.c_int, "V", ctypes.c_int),
         "FPDFText_GetCharOrigin": (ctypes.c_int, "V", ctypes.c_int, "V", "V"),
         "FPDFText_GetLooseCharBox": (ctypes.c_int, "V", ctypes.c_int, "V"),
         "FPDFText_GetMatrix": (ctypes.c_int, "V", ctypes.c_int, "V"),
@@ -371,6 +372,7 @@ class _CharReader:
         self.spaced: set[int] = set()  # text objects with a space char in a text page read
         self.used: set[int] = set()  # text objects with chars in a text page read
         self.named: dict[int, tuple[str, float, bool]] = {}  # font handle -> (pdfminer's name, descent, vertical)
+        self.unmapped: set[int] = set()  # font handles with a glyph that has no Unicode
         # (font handle, pdfminer's name) -> char -> advance per 1000 of the size (the document's)
         self.widths: dict[tuple, dict[str, float]] = {} if widths is None else widths
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
@@ -447,7 +449,7 @@ class _CharReader:
             info = objs.get(obj)
             if info is None:
                 info = objs[obj] = self.object_info(tp, i, obj)
-            name, descent, vertical, font, fs, ra, m, widths = info
+            name, descent, vertical, font, fs, ra, m, widths, unmapped = info
             get_origin(tp, i, ox_at, oy_at)
             if vertical:
                 # pdfium's origin is pdfminer's box's lower left: (0, fs + adv) - (fs, fs) from it
@@ -470,6 +472,10 @@ class _CharReader:
             e, f = ox.value, oy.value
             if to_page:
                 e, f = _apply(to_page, e, f)
+            if unmapped and api.Text_HasUnicodeMapError(tp, i):
+                # the font has no Unicode for this glyph: pdfium gives its code as the char (Latin
+                # garbage), pdfminer "(cid:N)", which normalize reports and drops
+                ch = f"(cid:{ord(ch)})"
             a, b, c, d = m
             if vertical or b or c:
                 out.append(_char(ch, name, box, adv, m + (e, f), vertical, y_top, number))
@@ -491,7 +497,8 @@ class _CharReader:
     def object_info(self, tp: int, i: int, obj: int) -> tuple:
         """What every char of a text object shares: (font name, descent, vertical, font handle, size,
         a when the matrix neither turns nor skews else 0, (a, b, c, d) in page space, the font's
-        widths read so far), read at char i; font names are read once per font."""
+        widths read so far, whether its glyphs may lack Unicode), read at char i; font names are
+        read once per font. A font with a glyph without Unicode has each of its chars checked."""
         api = self.api
         font = api.TextObj_GetFont(obj)
         named = self.named.get(font)
@@ -510,7 +517,10 @@ class _CharReader:
         # a Type3 font's "unknown", only for the page: a handle may be reused by another font)
         key = (font, named[0]) if named[0] not in ("", "unknown") else (font, named[0], self.number)
         widths = self.widths.setdefault(key, {})
-        return (named[0], named[1], named[2], font, fs, 0.0 if turned else self.matrix[0], (a, b, c, d), widths)
+        if font not in self.unmapped and api.Text_HasUnicodeMapError(tp, i):
+            self.unmapped.add(font)
+        return (named[0], named[1], named[2], font, fs, 0.0 if turned else self.matrix[0], (a, b, c, d), widths,
+                font in self.unmapped)
 
     def blank(self, seq: int, obj: int, ctm: tuple, span: float) -> None:
         """The spaces pdfminer gives for a blank text object, in its own font and size: at its

@@ -431,7 +431,7 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
     `<out>/.lock`. Raises RunError (`raw` missing, `out` not writable or held by another run,
     no documents in `raw` over existing tables without `allow_empty`) and KeyboardInterrupt /
     Interrupted (Ctrl-C, SIGTERM: workers stopped at once, finished documents cached, the
-    previous tables left whole). `pdf_engine`: pdfplumber (default) or pdfium."""
+    previous tables left whole). `pdf_engine`: pdfium (default) or pdfplumber (the reference)."""
     set_pdf_engine(pdf_engine or DEFAULT_PDF_ENGINE)
     raw = check_raw(raw, out)
     if out is None:
