@@ -48,9 +48,9 @@ class PdfiumPage(_plumber_page.Page):
     """A pdfplumber Page built from a pdfium page (no pdfminer parsing)."""
 
     def __init__(self, page_number: int, box: tuple, rotation: int, objects: dict[str, list[dict]]):
-        self.pdf = None
+        self.pdf = None  # type: ignore[assignment]  # no pdfplumber document, no pdfminer page behind it
         self.root_page = self
-        self.page_obj = None
+        self.page_obj = None  # type: ignore[assignment]
         self.page_number = page_number
         self.initial_doctop = 0
         self.rotation = rotation % 360

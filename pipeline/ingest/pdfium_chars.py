@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Any
+from typing import Any, cast
 
 from .pdfium_api import apply as _apply, mul as _mul, obj_matrix as _obj_matrix
 
@@ -307,7 +307,7 @@ def font_table(path: str, pages: range | None = None) -> dict[str, tuple[float, 
 
             metrics = FONT_METRICS.get(full.split("+")[-1])
             if metrics:
-                value = float(metrics[0].get("Descent", 0))
+                value = float(cast(float, metrics[0].get("Descent", 0)))
                 fontname = metrics[0].get("FontName", "unknown")
         entry = ((-value if value > 0 else value) * 0.001,
                  str(literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname))
