@@ -210,6 +210,7 @@ def write_database(out: Path) -> Path:
     os.unlink(tmp)
     try:
         con = duckdb.connect(tmp)
+        con.execute("BEGIN TRANSACTION")  # one commit, not one per statement (~150 of them)
         for name, schema in list(SCHEMAS.items()) + list(DERIVED_SCHEMAS.items()):
             path = (out / f"{name}.parquet").resolve()
             if not path.exists():
@@ -221,6 +222,7 @@ def write_database(out: Path) -> Path:
             for f in schema:
                 desc = (f.metadata or {}).get(b"description", b"").decode()
                 con.execute(f"COMMENT ON COLUMN {name}.{f.name} IS {_sql_str(desc)}")
+        con.execute("COMMIT")
         con.close()
         os.replace(tmp, out / DEFAULT_DB_NAME)
     finally:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..extractors.initiatives.classify import (classify, clean_title, counted_cues, intro_cues, is_container,
+from ..extractors.initiatives.classify import (classify, clean_title, cues_of, line_cues, is_container,
                                                kind_phrase, _ends_mid_clause, _siblings)
 from ..model import Document, Line, OutlineNode, Tables
 from ..normalization.chars import normalizer
@@ -148,10 +148,9 @@ def _node_infos(doc: Document, tables: Tables, rules: Rules) -> list[NodeInfo]:
     out: list[NodeInfo] = []
     count = 0
     findings = list(doc.findings)  # classify may record findings: they are the run's already
+    found = line_cues(doc, r, norm)
     for roots, tree, source in ((doc.outline.body, "body", "outline"), (doc.outline.contents, "contents", "contents")):
-        cues = intro_cues(doc, roots, r)
-        for key, v in counted_cues(doc, roots, r, norm).items():
-            cues.setdefault(key, v)
+        cues = cues_of(doc, roots, r, found)
         classified = {id(n): it for n, it in classify(doc, roots, cues, r, source)}
         for n in walk(roots):
             count += 1

@@ -11,6 +11,7 @@ same kind, number and title) give one item.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ...model import Document, OutlineNode
 from ...rules import Rules
@@ -137,23 +138,46 @@ def _inherited_cue(n: OutlineNode, cues: dict[int, tuple[str, str]]) -> tuple[st
     return None
 
 
-def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict[int, tuple[str, str]]:
-    """Short unlabeled lines that name a kind (主な施策, 【重点施策】, DX推進の方向性) introduce the
-    numbered run that follows them: every sibling of the first node after the line."""
-    cues: dict[int, tuple[str, str]] = {}
-    nodes = list(walk(roots))
-    by_line = sorted(nodes, key=lambda n: n.entry.line)
+@dataclass
+class LineCues:
+    """What a document's lines say about the lists around them, read once per document (the body
+    outline and the contents are both classified with it): short lines that name a kind
+    (line index, text, kind) and sentences that count a kind ("3つの基本目標": line index, match)."""
+    intros: list[tuple[int, str, str]]
+    counts: list[tuple[int, re.Match[str]]]
+
+
+def line_cues(doc: Document, r: OutlineRules, norm) -> LineCues:
+    intros: list[tuple[int, str, str]] = []
+    counts: list[tuple[int, re.Match[str]]] = []
     for i, ln in enumerate(doc.lines):
+        counts += [(i, m) for m in r.count.finditer(norm(ln.raw))]
         text = ln.raw.strip()
         if not text or len(text) > 30 or text.endswith("。"):
             continue
-        e = line_entry(text, i, ln.page, r, lambda s: s)
-        if e.label is not None:
-            continue
         bare = text.strip("【】[]［］■●◆□○▶ ")
         kind = kind_phrase(bare, r) if len(bare) <= r.max_intro_chars else None
-        if not kind:
-            continue
+        if kind and line_entry(text, i, ln.page, r, lambda s: s).label is None:
+            intros.append((i, text, kind))
+    return LineCues(intros, counts)
+
+
+def cues_of(doc: Document, roots: list[OutlineNode], r: OutlineRules, found: LineCues) -> dict[int, tuple[str, str]]:
+    """The kind each node is given by an introduction or a count (an introduction wins)."""
+    cues = intro_cues(doc, roots, found)
+    for k, v in counted_cues(roots, found).items():
+        cues.setdefault(k, v)
+    return cues
+
+
+def intro_cues(doc: Document, roots: list[OutlineNode], found: LineCues) -> dict[int, tuple[str, str]]:
+    """Short unlabeled lines that name a kind (主な施策, 【重点施策】, DX推進の方向性) introduce the
+    numbered run that follows them: every sibling of the first node after the line."""
+    cues: dict[int, tuple[str, str]] = {}
+    if not found.intros:
+        return cues
+    by_line = sorted(walk(roots), key=lambda n: n.entry.line)
+    for i, text, kind in found.intros:
         first = next((n for n in by_line if n.entry.line > i), None)
         between = [x for x in doc.lines[i + 1:first.entry.line] if x.raw.strip()] if first else []
         if first is None or between:
@@ -164,27 +188,27 @@ def intro_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules) -> dict
     return cues
 
 
-def counted_cues(doc: Document, roots: list[OutlineNode], r: OutlineRules, norm) -> dict[int, tuple[str, str]]:
+def counted_cues(roots: list[OutlineNode], found: LineCues) -> dict[int, tuple[str, str]]:
     """"…を3つの基本目標として定めます": the first run of exactly three numbered siblings after
     the sentence (with no kind of their own) are the 基本目標."""
-    runs: list[list[OutlineNode]] = []
+    cues: dict[int, tuple[str, str]] = {}
+    if not found.counts:
+        return cues
     groups: dict[tuple, list[OutlineNode]] = {}
     for n in walk(roots):
         if n.label is None or n.label.structural or n.label.kind:
             continue
         groups.setdefault((id(n.parent), n.label.key), []).append(n)
     runs = sorted(groups.values(), key=lambda g: g[0].entry.line)
-    cues: dict[int, tuple[str, str]] = {}
     taken: set[int] = set()
-    for i, ln in enumerate(doc.lines):
-        for m in r.count.finditer(norm(ln.raw)):
-            count = ordinal(m.group("count"))
-            run = next((g for g in runs if g[0].entry.line > i and len(g) == count and id(g[0]) not in taken), None)
-            if run is None:
-                continue
-            taken.add(id(run[0]))
-            for n in run:
-                cues.setdefault(id(n), (m.group("kind"), f"count: {m.group(0)}"))
+    for i, m in found.counts:
+        count = ordinal(m.group("count"))
+        run = next((g for g in runs if g[0].entry.line > i and len(g) == count and id(g[0]) not in taken), None)
+        if run is None:
+            continue
+        taken.add(id(run[0]))
+        for n in run:
+            cues.setdefault(id(n), (m.group("kind"), f"count: {m.group(0)}"))
     return cues
 
 
@@ -193,10 +217,9 @@ def outline_items(doc: Document, rules: Rules) -> list[Item]:
     r = compile_rules(rules)
     items: list[Item] = []
     seen: dict[tuple, Item] = {}
+    found = line_cues(doc, r, normalizer(rules))
     for roots, source in ((doc.outline.contents, "contents"), (doc.outline.body, "outline")):
-        cues = intro_cues(doc, roots, r)
-        for k, v in counted_cues(doc, roots, r, normalizer(rules)).items():
-            cues.setdefault(k, v)
+        cues = cues_of(doc, roots, r, found)
         classified = classify(doc, roots, cues, r, source)
         _report_silent_lists(doc, roots, {id(n) for n, _ in classified}, r)
         for _node, it in classified:
