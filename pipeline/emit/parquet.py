@@ -11,16 +11,28 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from ..model import TABLE_NAMES, Tables
-from .schema import SCHEMAS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+def _arrow() -> tuple[Any, Any, dict[str, Any]]:
+    """pyarrow, its parquet module and the schemas, imported when first needed (0.1 s): a run's
+    parent process starts its workers, which never write, before it writes."""
+    import pyarrow
+    import pyarrow.parquet
+
+    from .schema import SCHEMAS
+
+    return pyarrow, pyarrow.parquet, SCHEMAS
 
 
 def to_arrow(name: str, rows: list[dict]) -> pa.Table:
-    schema = SCHEMAS[name]
+    pa, _, schemas = _arrow()
+    schema = schemas[name]
     ordered = sorted(enumerate(rows), key=lambda ir: (str(ir[1].get("doc_id", "")), ir[0]))
     cols = {f.name: [r.get(f.name) for _, r in ordered] for f in schema}
     for f in schema:
@@ -32,6 +44,7 @@ def to_arrow(name: str, rows: list[dict]) -> pa.Table:
 def arrow_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
     """A pyarrow table of Python values (pandas is not imported for it: _skip_pandas_probe)."""
     _skip_pandas_probe()
+    pa, _, _ = _arrow()
     return pa.Table.from_pydict(columns, schema=schema)
 
 
@@ -51,6 +64,7 @@ def _skip_pandas_probe() -> None:
     first look, pyarrow notes "no pandas" for such checks; a later `to_pandas()` still imports it."""
     if "pandas" in sys.modules:
         return
+    pa, _, _ = _arrow()
     finder = _NoPandas()
     sys.meta_path.insert(0, finder)
     try:
@@ -80,6 +94,7 @@ def _write_atomic(path: Path, fill) -> None:
 
 
 def write_atomic(table: pa.Table, path: Path) -> None:
+    _, pq, _ = _arrow()
     def fill(fd: int, tmp: str) -> None:
         os.close(fd)
         pq.write_table(table, tmp, compression="zstd")
@@ -98,16 +113,22 @@ class StreamWriter:
         for stale in out.glob(".*.tmp"):
             stale.unlink(missing_ok=True)  # left by a run that was killed while writing
         self.tmp: dict[str, str] = {}
-        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.writers: dict[str, Any] = {}  # pyarrow.parquet.ParquetWriter, opened at the first write
         self.counts = {name: 0 for name in TABLE_NAMES}
         for name in TABLE_NAMES:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             os.close(fd)
             self.tmp[name] = tmp
-            self.writers[name] = pq.ParquetWriter(tmp, SCHEMAS[name], compression="zstd")
+
+    def _open(self) -> None:
+        if not self.writers:
+            _, pq, schemas = _arrow()
+            for name in TABLE_NAMES:
+                self.writers[name] = pq.ParquetWriter(self.tmp[name], schemas[name], compression="zstd")
 
     def write(self, tables: Tables) -> None:
         """Append one document's rows (call in doc_id order: the files come out sorted)."""
+        self._open()
         for name in TABLE_NAMES:
             rows = getattr(tables, name)
             if rows:
@@ -115,6 +136,7 @@ class StreamWriter:
                 self.counts[name] += len(rows)
 
     def close(self) -> dict[str, int]:
+        self._open()  # no document at all: empty tables, with their schemas
         for name in TABLE_NAMES:
             self.writers[name].close()
             _readable(self.tmp[name])
@@ -129,7 +151,8 @@ class StreamWriter:
     def abort(self) -> None:
         for name in TABLE_NAMES:
             try:
-                self.writers[name].close()
+                if name in self.writers:
+                    self.writers[name].close()
             finally:
                 Path(self.tmp[name]).unlink(missing_ok=True)
 
@@ -184,7 +207,7 @@ def write_part(fs, staging: str, partition: str, part: str, tables: Tables) -> d
         tmp = f"{folder}/.{part}.{uuid.uuid4().hex}.tmp"
         table = to_arrow(name, getattr(tables, name))
         with fs.open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
+            _arrow()[1].write_table(table, fh, compression="zstd")
         fs.mv(tmp, f"{folder}/{part}.parquet")
         counts[name] = table.num_rows
     return counts
