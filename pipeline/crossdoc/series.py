@@ -280,3 +280,16 @@ def run(out: Path) -> Comparison:
     c = build(out)
     write(out, c)
     return c
+
+
+def prepare() -> None:
+    """Load what `run` needs whatever the tables hold (DuckDB, Sudachi's dictionary, the report's
+    chart template and script): an extract's parent process does it while its workers read."""
+    import duckdb  # noqa: F401
+
+    from . import charts
+    from .report import write_report  # noqa: F401
+
+    tokenize("計画")
+    charts.template()
+    charts.vega_bundle()

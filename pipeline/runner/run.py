@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 from ..extractors import EXTRACTORS
@@ -429,7 +430,7 @@ def check_raw(raw: Path, out: Path | None = None) -> Path:
 
 def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, progress: Progress | None = None,
                quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES, allow_empty: bool = False,
-               pdf_engine: str | None = None) -> RunResult:
+               pdf_engine: str | None = None, prepare: Callable[[], None] | None = None) -> RunResult:
     """Extract every document under `raw`; unchanged documents come from `<out>/.cache`.
 
     With `out`, rows are streamed to the Parquet files in doc_id order as documents finish
@@ -437,17 +438,19 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
     `<out>/.lock`. Raises RunError (`raw` missing, `out` not writable or held by another run,
     no documents in `raw` over existing tables without `allow_empty`) and KeyboardInterrupt /
     Interrupted (Ctrl-C, SIGTERM: workers stopped at once, finished documents cached, the
-    previous tables left whole). `pdf_engine`: pdfium (default) or pdfplumber (the reference)."""
+    previous tables left whole). `pdf_engine`: pdfium (default) or pdfplumber (the reference).
+    `prepare`: what the next stage can load before the rows exist (its imports, dictionaries),
+    run in this process while the workers read (not at all with one worker: nothing to overlap)."""
     set_pdf_engine(pdf_engine or DEFAULT_PDF_ENGINE)
     raw = check_raw(raw, out)
     if out is None:
-        return _run(raw, None, workers, progress, quiet, split_pages, allow_empty)
+        return _run(raw, None, workers, progress, quiet, split_pages, allow_empty, prepare)
     with guard(Path(out)):
-        return _run(raw, Path(out), workers, progress, quiet, split_pages, allow_empty)
+        return _run(raw, Path(out), workers, progress, quiet, split_pages, allow_empty, prepare)
 
 
 def _run(raw: Path, out: Path | None, workers: int | None, progress: Progress | None, quiet: bool,
-         split_pages: int, allow_empty: bool) -> RunResult:
+         split_pages: int, allow_empty: bool, prepare: Callable[[], None] | None = None) -> RunResult:
     rules = load_rules()
     start = time.perf_counter()
     files, skipped = scan(raw)
@@ -462,14 +465,16 @@ def _run(raw: Path, out: Path | None, workers: int | None, progress: Progress | 
     cache = Cache(out / DEFAULT_CACHE_DIR) if out is not None else None
     writer = StreamWriter(out) if out is not None else None
     try:
-        return _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, split_pages, start)
+        return _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, split_pages, start,
+                         prepare)
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
 
 
-def _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, split_pages, start) -> RunResult:
+def _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, split_pages, start,
+              prepare=None) -> RunResult:
     # Each entry of `order` is written when every entry before it is: (doc_id, 0) a document,
     # (path, 1) a path that was not read. `ready` holds rows waiting for their turn.
     ready: dict[tuple[str, int], Tables] = {}
@@ -558,7 +563,7 @@ def _run_open(raw, out, files, skipped, rules, rh, cache, writer, bar, workers, 
         for job in sorted(jobs, key=lambda j: j.doc_id):
             done(job, process_file(job.path, raw, rules))
     else:
-        _run_pool(jobs, raw, workers, done, bar)
+        _run_pool(jobs, raw, workers, done, bar, prepare)
     flush()
     if cache is not None:
         cache.prune()
@@ -593,7 +598,8 @@ def _stop(pool) -> None:
             pass
 
 
-def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) -> None:
+def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
+              prepare: Callable[[], None] | None = None) -> None:
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
@@ -626,6 +632,11 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress) ->
                 pending[fut] = (what, job, i)
 
         feed()
+        if prepare is not None:  # the workers exist (forked at the first submit): this process is free
+            try:
+                prepare()
+            except Exception:
+                pass  # only a head start: the next stage loads what it needs itself, and reports what fails
         while pending:
             finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             bar.refresh()
