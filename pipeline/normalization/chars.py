@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..rules import Rules, load_rules
@@ -25,9 +25,15 @@ def _ranges(spec: list[list[str]]) -> list[tuple[int, int]]:
     return [(int(lo, 16), int(hi, 16)) for lo, hi in spec]
 
 
+# Texts a normalizer remembers (its output for each): a document's running headers, table
+# headings and repeated labels come back thousands of times (22,000 calls for 7,200 distinct texts
+# on the real PDFs), and each line is normalized again inside its paragraph. Cleared when full.
+DEFAULT_MEMO_TEXTS = 20_000
+
+
 @dataclass(frozen=True)
 class Normalizer:
-    """A compiled normalizer for one rule set."""
+    """A compiled normalizer for one rule set (a pure function of the text: results are memoized)."""
 
     table: dict[int, str]
     keep: re.Pattern[str]
@@ -40,10 +46,20 @@ class Normalizer:
     join_inside_words: bool
     bound_after: tuple[str, ...]
     bound_before: tuple[str, ...]
+    memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, text: str) -> str:
         if not text:
             return text
+        memo = self.memo
+        out = memo.get(text)
+        if out is None:
+            if len(memo) >= DEFAULT_MEMO_TEXTS:
+                memo.clear()
+            out = memo[text] = self._normalize(text)
+        return out
+
+    def _normalize(self, text: str) -> str:
         s = text.translate(self.table)
         # NFKC everywhere except the protected characters (circled numbers are labels).
         # split() with a capturing group alternates text and protected characters
