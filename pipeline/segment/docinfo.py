@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..ja.fiscal import YearRef, find_years
 from ..model import Document
@@ -39,6 +39,12 @@ class Place:
 class Gazetteer:
     places: dict[str, list[Place]]
     regex: re.Pattern[str]
+    # find_places' answer per text (running headers and repeated labels come back on every page;
+    # each match is checked against Sudachi's word boundaries); cleared when full
+    found: dict[str, list["Mention"]] = field(default_factory=dict)
+
+
+DEFAULT_FOUND_TEXTS = 20_000
 
 
 def _load_gazetteer(rules: Rules) -> Gazetteer:
@@ -86,6 +92,16 @@ def find_places(text: str, rules: Rules) -> list[Mention]:
     """Whole names of prefectures and municipalities in `text`, in order. A ward written right
     after a city (大阪市北区) is part of that city, not the list's ward of the same name."""
     gz = gazetteer(rules)
+    known = gz.found.get(text)
+    if known is not None:
+        return list(known)
+    if len(gz.found) >= DEFAULT_FOUND_TEXTS:
+        gz.found.clear()
+    out = gz.found[text] = _places_in(text, gz)
+    return list(out)
+
+
+def _places_in(text: str, gz: Gazetteer) -> list[Mention]:
     out: list[Mention] = []
     for m in gz.regex.finditer(text):
         if not _on_word_bounds(text, m.start(), m.end()):
