@@ -71,6 +71,9 @@ class CharReader:
         self.unmapped: set[int] = set()  # font handles with a glyph that has no Unicode
         # (font handle, pdfminer's name) -> char -> advance per 1000 of the size (the document's)
         self.widths: dict[tuple, dict[str, float]] = {} if widths is None else widths
+        # (font's widths, char, upright, size > 0) whose loose box agreed with the font's width:
+        # the box (a call per char) is not asked again; the same glyph gives the same answer
+        self.trusted: set[tuple] = set()
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
         self.matrix_at = ctypes.addressof(self.matrix)
 
@@ -116,7 +119,7 @@ class CharReader:
         ox, oy = ctypes.c_double(), ctypes.c_double()
         ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
         get_object, get_origin, get_box = api.Text_GetTextObject, api.Text_GetCharOrigin, api.Text_GetLooseCharBox
-        used, to_page = self.used, self.to_page
+        used, to_page, trusted = self.used, self.to_page, self.trusted
         # per text object: font name, descent, font handle, size, matrix (every char of an object has them)
         objs: dict[int, tuple] = {}
         last, key = 0, 0
@@ -153,15 +156,20 @@ class CharReader:
                 box = (0.0, fs + adv, fs, fs)
             else:
                 if ra:  # upright or mirrored: the loose box's width is the advance...
-                    get_box(tp, i, rect_at)
-                    adv = (rect[2] - rect[0]) / ra
-                    # ...unless the glyph's ink reaches past it (the box takes the ink's right edge)
                     w = widths.get(ch)
                     if w is None:
                         w = widths[ch] = _glyph_width(api, font, ch, 1000.0, 0.0)
                     width = w * 0.001 * fs  # pdfminer's arithmetic, for the font's width
-                    if DEFAULT_OVERHANG * adv <= width <= adv + DEFAULT_WIDTH_SLACK * fs:
-                        adv = width
+                    trust_key = (id(widths), ch, ra > 0, fs > 0)
+                    if trust_key in trusted:
+                        adv = width  # this glyph's box agreed with the font before: no need to ask
+                    else:
+                        get_box(tp, i, rect_at)
+                        adv = (rect[2] - rect[0]) / ra
+                        # ...unless the glyph's ink reaches past it (the box takes the ink's right edge)
+                        if DEFAULT_OVERHANG * adv <= width <= adv + DEFAULT_WIDTH_SLACK * fs:
+                            adv = width
+                            trusted.add(trust_key)
                 else:
                     adv = _glyph_width(api, font, ch, fs)
                 box = (0.0, descent * fs, adv, (descent + 1.0) * fs)

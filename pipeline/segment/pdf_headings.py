@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -86,15 +87,20 @@ class HeadLabel:
     title: str
 
 
+# Line texts whose NFKC and folded forms are remembered (running headers and labels repeat; each
+# line is folded several times while headings are judged).
+DEFAULT_MEMO_TEXTS = 8192
 _CIRCLED = re.compile(r"([\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])")
 
 
+@lru_cache(maxsize=DEFAULT_MEMO_TEXTS)
 def nfkc(s: str) -> str:
     """NFKC, circled numbers kept (they are labels: ① is not 1)."""
     parts = _CIRCLED.split(s)
     return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
 
 
+@lru_cache(maxsize=DEFAULT_MEMO_TEXTS)
 def fold(s: str) -> str:
     return re.sub(r"\s+", "", nfkc(s))
 
