@@ -63,7 +63,7 @@ def _segments(line: dict) -> list[list[dict]]:
     seg: list[dict] = []
     last_x1 = 0.0
     for c in chars:
-        if seg and c["x0"] - last_x1 <= DEFAULT_STACK_SIDE_GAP * (c.get("size") or (c["bottom"] - c["top"]) or 1.0):
+        if seg and c["x0"] - last_x1 <= DEFAULT_STACK_SIDE_GAP * _size(c):
             seg.append(c)
         else:
             seg = [c]
@@ -179,7 +179,7 @@ def _overdrawn(line: dict) -> tuple[list[dict], list[int]]:
     hits = []
     for i in range(len(chars) - 1):
         a, b = chars[i], chars[i + 1]
-        s = 0.3 * (a.get("size") or (a["bottom"] - a["top"]) or 1.0)
+        s = 0.3 * _size(a)
         if b["x0"] < a["x1"] - s and abs(b["top"] - a["top"]) > s:
             hits.append(i)
     return chars, hits

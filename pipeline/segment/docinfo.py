@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ..ja.fiscal import YearRef, find_years
 from ..model import Document
+from ..memo import TextMemo
 from ..rules import Rules, load_rules
 
 DEFAULT_MUNICIPALITIES_FILE = "municipalities.tsv"
@@ -40,11 +41,8 @@ class Gazetteer:
     places: dict[str, list[Place]]
     regex: re.Pattern[str]
     # find_places' answer per text (running headers and repeated labels come back on every page;
-    # each match is checked against Sudachi's word boundaries); cleared when full
-    found: dict[str, list["Mention"]] = field(default_factory=dict)
-
-
-DEFAULT_FOUND_TEXTS = 20_000
+    # each match is checked against Sudachi's word boundaries)
+    found: TextMemo[list["Mention"]] = field(default_factory=TextMemo)
 
 
 def _load_gazetteer(rules: Rules) -> Gazetteer:
@@ -92,13 +90,7 @@ def find_places(text: str, rules: Rules) -> list[Mention]:
     """Whole names of prefectures and municipalities in `text`, in order. A ward written right
     after a city (大阪市北区) is part of that city, not the list's ward of the same name."""
     gz = gazetteer(rules)
-    known = gz.found.get(text)
-    if known is not None:
-        return list(known)
-    if len(gz.found) >= DEFAULT_FOUND_TEXTS:
-        gz.found.clear()
-    out = gz.found[text] = _places_in(text, gz)
-    return list(out)
+    return list(gz.found(text, lambda t: _places_in(t, gz)))
 
 
 def _places_in(text: str, gz: Gazetteer) -> list[Mention]:
