@@ -218,21 +218,23 @@ def _may_overprint(chars: list[dict]) -> bool:
 
 
 def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
+    from . import plumber_equivalents as plumber  # pdfplumber is imported in the workers only
+
     out = _Page(page.page_number, float(page.width), float(page.height))
     out.drawn = sum(1 for c in page.chars if not c["text"].isspace())
     out.image_share = _image_share(page)
     # fake bold: the same char drawn several times a fraction of a point apart. The copies'
     # sizes differ by float noise, so font and size must not keep them apart (extra_attrs=()).
     if _may_overprint(page.chars):
-        page = page.dedupe_chars(tolerance=DEFAULT_DEDUPE_TOLERANCE, extra_attrs=())
+        page = plumber.dedupe_chars(page, DEFAULT_DEDUPE_TOLERANCE)
         out.kept = sum(1 for c in page.chars if not c["text"].isspace())
     else:
         out.kept = out.drawn
-    tables = [t for t in page.find_tables() if t.bbox]
+    tables = [t for t in plumber.find_tables(page) if t.bbox]
     boxes = []
     grids: list[tuple[float, float, float, float]] = []
     for t in tables:
-        rows = _cell_texts(t)
+        rows = plumber.cell_texts(t)
         if not rows or len(rows[0]) < 2:
             continue  # a 1-column "table" is a ruled box (shaded heading), not data
         if not any((c or "").strip() for r in rows for c in r):
@@ -273,35 +275,6 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     out.items.sort(key=lambda it: it[0])
     if sep is None:
         _bottom_notes(out)
-    return out
-
-
-def _cell_texts(table: Any) -> list[list[str | None]]:
-    """pdfplumber's `Table.extract` (its test: a char's midpoint in the box, right and bottom edges
-    open; each cell's chars through `extract_text`), with each char's midpoint computed once and only
-    the table's chars tested: pdfplumber tests every char of the page against every row and cell,
-    which on a page of tables was most of the time spent on tables."""
-    from pdfplumber.utils import extract_text
-
-    x0, top, x1, bottom = table.bbox
-    chars = []
-    for c in table.page.chars:
-        h, v = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        if x0 <= h < x1 and top <= v < bottom:
-            chars.append((h, v, c))
-    out: list[list[str | None]] = []
-    for row in table.rows:
-        rx0, rtop, rx1, rbottom = row.bbox
-        in_row = [hvc for hvc in chars if rx0 <= hvc[0] < rx1 and rtop <= hvc[1] < rbottom]
-        cells: list[str | None] = []
-        for cell in row.cells:
-            if cell is None:
-                cells.append(None)
-                continue
-            cx0, ctop, cx1, cbottom = cell
-            picked = [c for h, v, c in in_row if cx0 <= h < cx1 and ctop <= v < cbottom]
-            cells.append(extract_text(picked) if picked else "")
-        out.append(cells)
     return out
 
 

@@ -1,0 +1,71 @@
+"""pipeline/ingest/plumber_equivalents.py gives what pdfplumber's own functions give, on every page
+of the PDF fixtures and both PDF corpora, through both engines' page objects: the deduped chars
+(the same dicts in the same order), the tables (same cells, same bounding boxes) and each table's
+cell texts (`Table.extract`)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pdfplumber.utils import dedupe_chars
+
+from pipeline.ingest import plumber_equivalents as plumber
+from pipeline.ingest.pdf import DEFAULT_DEDUPE_TOLERANCE
+from pipeline.ingest.pdf_pdfium import PdfiumDocument
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FOLDERS = [ROOT / "tests" / "fixtures" / "pdf", SHARED / "corpus-pdf", SHARED / "real-pdf"]
+
+
+def _pdfs() -> list[Path]:
+    return sorted(p for folder in FOLDERS if folder.is_dir() for p in folder.rglob("*.pdf"))
+
+
+def _compare_page(page, where: str) -> int:
+    """Assert the equivalents on one page; the number of tables compared."""
+    ours = plumber.dedupe_chars(page, DEFAULT_DEDUPE_TOLERANCE).chars
+    theirs = page.dedupe_chars(tolerance=DEFAULT_DEDUPE_TOLERANCE, extra_attrs=()).chars
+    assert [id(c) for c in ours] == [id(c) for c in theirs], f"{where}: deduped chars differ"
+    ours_t, theirs_t = plumber.find_tables(page), page.find_tables()
+    assert [t.cells for t in ours_t] == [t.cells for t in theirs_t], f"{where}: table cells differ"
+    for a, b in zip(ours_t, theirs_t):
+        assert plumber.cell_texts(a) == b.extract(), f"{where}: cell texts differ"
+    return len(ours_t)
+
+
+def test_pdfium_pages_match_pdfplumber_functions():
+    pdfs = _pdfs()
+    if not pdfs:
+        pytest.skip("no PDFs")
+    tables = 0
+    for path in pdfs:
+        with PdfiumDocument(str(path)) as doc:
+            for k in range(len(doc)):
+                page = doc.page(k)
+                tables += _compare_page(page, f"{path.name} p.{k + 1}")
+                page.close()
+    assert tables > 0  # the corpora have tables: the comparison saw some
+
+
+def test_pdfplumber_pages_match_pdfplumber_functions():
+    import pdfplumber
+
+    for path in sorted((ROOT / "tests" / "fixtures" / "pdf").rglob("*.pdf")):
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                _compare_page(page, f"{path.name} p.{page.page_number}")
+                page.close()
+
+
+def test_dedupe_keeps_first_of_a_stack_in_page_order():
+    chars = [
+        {"upright": True, "text": "b", "doctop": 10.0, "x0": 20.0},
+        {"upright": True, "text": "a", "doctop": 10.0, "x0": 5.0},
+        {"upright": True, "text": "a", "doctop": 10.4, "x0": 5.3},  # a fake-bold copy
+        {"upright": True, "text": "a", "doctop": 10.0, "x0": 9.0},  # the next char, further than the tolerance
+    ]
+    kept = plumber.deduped_chars(chars, 1)
+    assert kept == [chars[0], chars[1], chars[3]]
+    assert [id(c) for c in kept] == [id(c) for c in dedupe_chars(chars, 1, extra_attrs=())]
