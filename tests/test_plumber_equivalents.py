@@ -1,6 +1,6 @@
 """pipeline/ingest/plumber_equivalents.py gives what pdfplumber's own functions give, on every page
 of the PDF fixtures and both PDF corpora, through both engines' page objects: the deduped chars
-(the same dicts in the same order), the tables (same cells, same bounding boxes) and each table's
+(the same dicts in the same order), the text lines (same text, box and chars), the page's text (`extract_text`), the tables (same cells, same bounding boxes) and each table's
 cell texts (`Table.extract`)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pdfplumber.utils import dedupe_chars
+from pdfplumber.utils import dedupe_chars, extract_text
 
 from pipeline.ingest import plumber_equivalents as plumber
 from pipeline.ingest.pdf import DEFAULT_DEDUPE_TOLERANCE
@@ -28,6 +28,11 @@ def _compare_page(page, where: str) -> int:
     ours = plumber.dedupe_chars(page, DEFAULT_DEDUPE_TOLERANCE).chars
     theirs = page.dedupe_chars(tolerance=DEFAULT_DEDUPE_TOLERANCE, extra_attrs=()).chars
     assert [id(c) for c in ours] == [id(c) for c in theirs], f"{where}: deduped chars differ"
+    lines = [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]])
+             for ln in plumber.text_lines(page.chars)]
+    assert lines == [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]])
+                     for ln in page.extract_text_lines(strip=True, return_chars=True)], f"{where}: text lines differ"
+    assert plumber.text_of(page.chars) == extract_text(page.chars), f"{where}: page text differs"
     ours_t, theirs_t = plumber.find_tables(page), page.find_tables()
     assert [t.cells for t in ours_t] == [t.cells for t in theirs_t], f"{where}: table cells differ"
     for a, b in zip(ours_t, theirs_t):
@@ -69,3 +74,15 @@ def test_dedupe_keeps_first_of_a_stack_in_page_order():
     kept = plumber.deduped_chars(chars, 1)
     assert kept == [chars[0], chars[1], chars[3]]
     assert [id(c) for c in kept] == [id(c) for c in dedupe_chars(chars, 1, extra_attrs=())]
+
+
+def test_text_of_turned_and_ligature_chars():
+    def char(text, x0, top, upright=True):
+        return {"text": text, "x0": x0, "x1": x0 + 5, "top": top, "bottom": top + 10, "doctop": top,
+                "upright": upright, "size": 10}
+
+    chars = [char("ﬁ", 0, 0), char("x", 5, 0), char(" ", 10, 0), char("y", 15, 1),
+             char("z", 40, 0), char("a", 0, 20), char("", 6, 20),
+             char("縦", 100, 50, upright=False), char("書", 100, 60, upright=False), char("き", 120, 70, upright=False)]
+    assert plumber.text_of(chars) == extract_text(chars)
+    assert plumber.text_of([]) == extract_text([]) == ""

@@ -251,7 +251,7 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
 
     text_page = page.filter(outside) if boxes else page
     sep = _separator_top(page)
-    raw_lines = [raw for raw in text_page.extract_text_lines(return_chars=True, strip=True) if raw["text"].strip()]
+    raw_lines = [raw for raw in plumber.text_lines(text_page.chars) if raw["text"].strip()]
     raw_lines, out.stacks = layout.restack(raw_lines)
     raw_lines, out.garbled = layout.unweave(raw_lines)
     mapped = [layout.map_pua_bullets(raw) for raw in raw_lines]

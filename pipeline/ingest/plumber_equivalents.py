@@ -8,6 +8,10 @@ reading time. Each gives what the pdfplumber function it names gives (same objec
 - `find_tables`: `Page.find_tables()` (default settings) with `intersections_to_cells` restated:
   pdfplumber scans every later point for the ones below and to the right of each intersection and
   rebuilds the sets of touching edges' boxes on every test.
+- `text_lines`: `Page.extract_text_lines(strip=True, return_chars=True)` (default settings):
+  pdfplumber's word extractor builds a dict per word through generators and clusters with sorts
+  and groupbys; here words are lists of chars and clusters buckets. The text map it gives is
+  searched by pdfplumber's own `TextMap`.
 - `cell_texts`: `Table.extract()`: pdfplumber tests every char of the page against every row and
   every cell; here each char's midpoint is computed once and only the table's chars are tested.
 """
@@ -19,8 +23,10 @@ from typing import Any
 
 from pdfplumber.page import FilteredPage
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
-from pdfplumber.utils import extract_text, obj_to_bbox
+from pdfplumber.utils import obj_to_bbox
 from pdfplumber.utils.clustering import cluster_objects
+from pdfplumber.utils.text import (DEFAULT_CHAR_DIR, DEFAULT_LINE_DIR, DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE,
+                                   LIGATURES, TextMap)
 
 _DEDUPE_KEY = itemgetter("upright", "text")
 _POSITION = itemgetter("doctop", "x0")
@@ -120,7 +126,7 @@ def _smallest_cell(pt: tuple, below: list[tuple], right: list[tuple], intersecti
 
 def cell_texts(table: Table) -> list[list[str | None]]:
     """`table.extract()`: a char belongs to a box when its midpoint is inside (right and bottom
-    edges open); each cell's chars go through pdfplumber's `extract_text`."""
+    edges open); each cell's chars as pdfplumber's `extract_text` gives them (`text_of`)."""
     x0, top, x1, bottom = table.bbox
     chars = []
     for c in table.page.chars:
@@ -138,6 +144,133 @@ def cell_texts(table: Table) -> list[list[str | None]]:
                 continue
             cx0, ctop, cx1, cbottom = cell
             picked = [c for h, v, c in in_row if cx0 <= h < cx1 and ctop <= v < cbottom]
-            cells.append(extract_text(picked) if picked else "")
+            cells.append(text_of(picked) if picked else "")
         out.append(cells)
     return out
+
+
+def text_lines(chars: list[dict]) -> list[dict]:
+    """pdfplumber's `extract_text_lines(strip=True, return_chars=True)` of a page with these chars
+    (default settings: words split at spaces and at gaps over the x tolerance, lines clustered by
+    top within the y tolerance; text turned off the upright reads top to bottom)."""
+    words = _words_of(chars)
+    tuples: list[tuple[str, dict | None]] = []
+    if words:
+        ids = _cluster_ids([top for top, _ in words], DEFAULT_Y_TOLERANCE)
+        last = ids[words[0][0]]
+        line_len = 0
+        for top, word in words:  # runs of words in one cluster are lines (presorted: no sort)
+            k = ids[top]
+            if k != last:
+                tuples.append(("\n", None))
+                last, line_len = k, 0
+            if line_len:
+                tuples.append((" ", None))
+                line_len += 1
+            for c in word:
+                text = c["text"]
+                if len(text) == 1 and text not in LIGATURES:
+                    tuples.append((text, c))
+                    line_len += 1
+                    continue
+                for letter in LIGATURES.get(text, text):
+                    tuples.append((letter, c))
+                    line_len += 1
+    return TextMap(tuples, DEFAULT_LINE_DIR, DEFAULT_CHAR_DIR).extract_text_lines(strip=True, return_chars=True)
+
+
+def text_of(chars: list[dict]) -> str:
+    """pdfplumber's `extract_text(chars)` (default settings): the words' texts, a space between
+    words and a newline between lines (words clustered by top)."""
+    if not chars:
+        return ""
+    words = _words_of(chars)
+    ids = _cluster_ids([top for top, _ in words], DEFAULT_Y_TOLERANCE)
+    lines: list[list[str]] = [[] for _ in range(len(set(ids.values())))]
+    for top, word in words:
+        lines[ids[top]].append("".join(LIGATURES.get(c["text"], c["text"] or "") for c in word))
+    return "\n".join(" ".join(line) for line in lines)
+
+
+def _words_of(chars: list[dict]) -> list[tuple[float, list[dict]]]:
+    """pdfplumber's WordExtractor (default settings): (top, chars) of each word, in its order."""
+    words: list[tuple[float, list[dict]]] = []
+    for upright, run in itertools.groupby(chars, key=_UPRIGHT):
+        run_chars = list(run)
+        if upright:
+            for line in _clusters(run_chars, "top", DEFAULT_Y_TOLERANCE):
+                line.sort(key=_X0)
+                _words_ltr(line, words)
+        else:
+            for line in _clusters(run_chars, "x0", DEFAULT_X_TOLERANCE):
+                line.sort(key=_TOP_BOTTOM)
+                _words_ttb(line, words)
+    return words
+
+
+_UPRIGHT = itemgetter("upright")
+_TOP_BOTTOM = itemgetter("top", "bottom")
+
+
+def _cluster_ids(values: list[float], tolerance: float) -> dict[float, int]:
+    """pdfplumber's `make_cluster_dict`: sorted distinct values, a new cluster where the step from
+    the previous value passes the tolerance."""
+    ids: dict[float, int] = {}
+    k, last = -1, 0.0
+    for v in sorted(set(values)):
+        if k < 0 or v > last + tolerance:
+            k += 1
+        ids[v] = k
+        last = v
+    return ids
+
+
+def _clusters(chars: list[dict], key: str, tolerance: float) -> list[list[dict]]:
+    """pdfplumber's `cluster_objects` (clusters in value order, chars in their order within one)."""
+    ids = _cluster_ids([c[key] for c in chars], tolerance)
+    buckets: list[list[dict]] = [[] for _ in range(len(set(ids.values())))]
+    for c in chars:
+        buckets[ids[c[key]]].append(c)
+    return buckets
+
+
+def _words_ltr(line: list[dict], words: list[tuple[float, list[dict]]]) -> None:
+    """A line's words (pdfplumber's iter_chars_to_words for upright text read left to right: a
+    word ends at a space, and before a char that starts left of the previous one's x0, more than
+    the x tolerance right of its x1 or more than the y tolerance above or below its top)."""
+    _words(line, words, "x0", "x1", "top", DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE)
+
+
+def _words_ttb(line: list[dict], words: list[tuple[float, list[dict]]]) -> None:
+    """A column's words (the same for turned text read top to bottom: the axes swap)."""
+    _words(line, words, "top", "bottom", "x0", DEFAULT_Y_TOLERANCE, DEFAULT_X_TOLERANCE)
+
+
+def _words(line: list[dict], words: list[tuple[float, list[dict]]], start: str, end: str, across: str,
+           along_tolerance: float, across_tolerance: float) -> None:
+    word: list[dict] = []
+    top = p_start = p_end = p_across = 0.0
+    for c in line:
+        text = c["text"]
+        if text.isspace() or text == "":  # "": pdfplumber's punctuation test ("" is in "") makes it a word
+            if word:
+                words.append((top, word))
+            word = []
+            if text == "":
+                words.append((c["top"], [c]))
+            continue
+        c_start, c_across, c_top = c[start], c[across], c["top"]
+        if word and (c_start < p_start or c_start > p_end + along_tolerance
+                     or abs(c_across - p_across) > across_tolerance):
+            words.append((top, word))
+            word = []
+        if word:
+            word.append(c)
+            if c_top < top:
+                top = c_top
+        else:
+            word = [c]
+            top = c_top
+        p_start, p_end, p_across = c_start, c[end], c_across
+    if word:
+        words.append((top, word))
