@@ -10,6 +10,8 @@ from .pdfium_api import apply as _apply, mul as _mul, obj_matrix as _obj_matrix
 
 # Codes pdfium gives for a char it has no unicode for (left out, as pdfminer's (cid:n) never match).
 _NO_TEXT = {"\ufffe", "\uffff", "\x00"}
+# The chars read() looks at more closely (control marks, hyphens, no text, spaces).
+_SPECIAL = _NO_TEXT | {"\x02", " "}
 
 
 def _page_text(api: Any, tp: int, n: int) -> str:
@@ -71,9 +73,9 @@ class CharReader:
         self.unmapped: set[int] = set()  # font handles with a glyph that has no Unicode
         # (font handle, pdfminer's name) -> char -> advance per 1000 of the size (the document's)
         self.widths: dict[tuple, dict[str, float]] = {} if widths is None else widths
-        # (font's widths, char, upright, size > 0) whose loose box agreed with the font's width:
-        # the box (a call per char) is not asked again; the same glyph gives the same answer
-        self.trusted: set[tuple] = set()
+        # (font's widths, upright, size > 0) -> the chars whose loose box agreed with the font's
+        # width: the box (a call per char) is not asked again; the same glyph gives the same answer
+        self.trusted: dict[tuple, set[str]] = {}
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
         self.matrix_at = ctypes.addressof(self.matrix)
 
@@ -122,7 +124,8 @@ class CharReader:
         used, to_page, trusted = self.used, self.to_page, self.trusted
         # per text object: font name, descent, font handle, size, matrix (every char of an object has them)
         objs: dict[int, tuple] = {}
-        last, key = 0, 0
+        last, key, skip, info_of = 0, 0, False, 0
+        name, descent, vertical, font, fs, ra, m, widths, unmapped, agreed = "", 0.0, False, 0, 0.0, 0.0, (), {}, False, set()
         for i in range(n):
             obj = get_object(tp, i)
             if not obj:
@@ -132,23 +135,31 @@ class CharReader:
             if obj != last:
                 last, key = obj, self.order.get(obj, 1 << 30)
                 used.add(obj)
-            if only is not None and obj not in only:
+                skip = only is not None and obj not in only
+            if skip:
                 continue
             ch = text[i]
-            if ch == "\ufffe":  # GetText's mark for a control char; GetUnicode has the code
-                ch = chr(api.Text_GetUnicode(tp, i))
-            if ch == "\x02" and api.Text_IsHyphen(tp, i):
-                ch = "-"  # pdfium's code for a hyphen that ends a line (the char was - or its soft form)
-            if ch in _NO_TEXT or "\ud800" <= ch <= "\udfff":
+            if ch in _SPECIAL:
+                if ch == "\ufffe":  # GetText's mark for a control char; GetUnicode has the code
+                    ch = chr(api.Text_GetUnicode(tp, i))
+                if ch == "\x02" and api.Text_IsHyphen(tp, i):
+                    ch = "-"  # pdfium's code for a hyphen that ends a line (the char was - or its soft form)
+                if ch in _NO_TEXT or "\ud800" <= ch <= "\udfff":
+                    continue
+                if ch == " ":
+                    if api.Text_IsGenerated(tp, i):
+                        continue  # a space pdfium infers inside a text object (from a TJ kerning gap): no char
+                    spaced.add(obj)
+            elif "\ud800" <= ch <= "\udfff":
                 continue
-            if ch == " ":
-                if api.Text_IsGenerated(tp, i):
-                    continue  # a space pdfium infers inside a text object (from a TJ kerning gap): no char
-                spaced.add(obj)
-            info = objs.get(obj)
-            if info is None:
-                info = objs[obj] = self.object_info(tp, i, obj)
-            name, descent, vertical, font, fs, ra, m, widths, unmapped = info
+            if obj != info_of:  # read at the object's first char kept (its Unicode map is checked there)
+                info_of = obj
+                info = objs.get(obj)
+                if info is None:
+                    info = objs[obj] = self.object_info(tp, i, obj)
+                name, descent, vertical, font, fs, ra, m, widths, unmapped = info
+                # the glyphs whose loose box agreed with the font's width at this orientation
+                agreed = trusted.setdefault((id(widths), ra > 0, fs > 0), set())
             get_origin(tp, i, ox_at, oy_at)
             if vertical:
                 # pdfium's origin is pdfminer's box's lower left: (0, fs + adv) - (fs, fs) from it
@@ -160,8 +171,7 @@ class CharReader:
                     if w is None:
                         w = widths[ch] = _glyph_width(api, font, ch, 1000.0, 0.0)
                     width = w * 0.001 * fs  # pdfminer's arithmetic, for the font's width
-                    trust_key = (id(widths), ch, ra > 0, fs > 0)
-                    if trust_key in trusted:
+                    if ch in agreed:
                         adv = width  # this glyph's box agreed with the font before: no need to ask
                     else:
                         get_box(tp, i, rect_at)
@@ -169,7 +179,7 @@ class CharReader:
                         # ...unless the glyph's ink reaches past it (the box takes the ink's right edge)
                         if DEFAULT_OVERHANG * adv <= width <= adv + DEFAULT_WIDTH_SLACK * fs:
                             adv = width
-                            trusted.add(trust_key)
+                            agreed.add(ch)
                 else:
                     adv = _glyph_width(api, font, ch, fs)
                 box = (0.0, descent * fs, adv, (descent + 1.0) * fs)

@@ -4,6 +4,7 @@ bounds (for chars in content-stream order, blank objects and overprinted copies)
 from __future__ import annotations
 
 import ctypes
+import struct
 from typing import Any
 
 from .pdfium_api import apply as _apply, mul as _mul, obj_matrix as _obj_matrix
@@ -96,20 +97,12 @@ def _path(api: Any, obj: int, m: tuple, objects: dict[str, list[dict]], number: 
     width = ctypes.c_float()
     lw = float(width.value) if api.PageObj_GetStrokeWidth(obj, ctypes.addressof(width)) else 1.0
     n = api.Path_CountSegments(obj)
-    xy = (ctypes.c_float * 2)()
-    x_at, y_at = ctypes.addressof(xy), ctypes.addressof(xy) + ctypes.sizeof(ctypes.c_float)
-    get_segment, get_point = api.Path_GetPathSegment, api.PathSegment_GetPoint
-    get_type, get_close = api.PathSegment_GetType, api.PathSegment_GetClose
     a, b, c, d, e, f = m
     # pdfminer's shape string: m / l / c (three points) / h, with the points through the matrix
     subpaths: list[list[tuple[str, list[tuple[float, float]]]]] = []
     pending_bezier: list[tuple[float, float]] = []
-    for i in range(n):
-        seg = get_segment(obj, i)
-        get_point(seg, x_at, y_at)
-        x, y = xy[0], xy[1]
+    for x, y, t, close in _segments(api, obj, n):
         pt = (a * x + c * y + e, b * x + d * y + f)
-        t = get_type(seg)
         if t == _SEG_MOVETO:
             subpaths.append([("m", [pt])])
         elif not subpaths:
@@ -123,10 +116,37 @@ def _path(api: Any, obj: int, m: tuple, objects: dict[str, list[dict]], number: 
                 pending_bezier = []
             else:
                 continue
-        if subpaths and get_close(seg):
+        if subpaths and close:
             subpaths[-1].append(("h", [subpaths[-1][0][1][0]]))
     for sub in subpaths:
         _classify(sub, bool(stroke), bool(fill), lw, objects, number, y_top)
+
+
+# A path segment handle is the address of pdfium's CFX_Path::Point in the path's point array
+# (core/fxge/cfx_path.h: float x, y; uint8 type; bool close; padded to 12 bytes). Read in one
+# block, a path of n segments costs three calls instead of four per segment (a chart draws as many
+# segments as a page has chars). Used only when the handles are that far apart and the last
+# point read through the API is the same, else segment by segment.
+_POINT = struct.Struct("<ffBB2x")
+
+
+def _segments(api: Any, obj: int, n: int) -> list[tuple[float, float, int, int]]:
+    """(x, y, type, closes) of a path's segments, in the path's space."""
+    first = api.Path_GetPathSegment(obj, 0) if n else None
+    if n > 1 and first:
+        last = api.Path_GetPathSegment(obj, n - 1)
+        if last and last - first == _POINT.size * (n - 1):
+            points = list(_POINT.iter_unpack(ctypes.string_at(first, _POINT.size * n)))
+            if points[-1] == _segment(api, last):
+                return points
+    return [_segment(api, api.Path_GetPathSegment(obj, i)) for i in range(n)]
+
+
+def _segment(api: Any, seg: int) -> tuple[float, float, int, int]:
+    xy = (ctypes.c_float * 2)()
+    at = ctypes.addressof(xy)
+    api.PathSegment_GetPoint(seg, at, at + ctypes.sizeof(ctypes.c_float))
+    return (xy[0], xy[1], api.PathSegment_GetType(seg), 1 if api.PathSegment_GetClose(seg) else 0)
 
 
 def _classify(path: list[tuple[str, list[tuple[float, float]]]], stroke: bool, fill: bool, lw: float,
