@@ -40,7 +40,7 @@ from typing import Any
 import pdfplumber.page as _plumber_page
 
 from .pdfium_api import api as _api, handle as _handle, mul as _mul
-from .pdfium_chars import CharReader, font_table
+from .pdfium_chars import CharReader, GlyphMemo, font_table
 from .pdfium_paths import TextObjects, walk_objects
 
 
@@ -80,7 +80,7 @@ class PdfiumDocument:
         self._path = path
         self._pages = pages
         self._fonts: dict[str, tuple[float, str]] | None = None
-        self._widths: dict = {}  # glyph widths by font and char, for every page
+        self._glyphs = GlyphMemo()  # glyph widths and boxes seen, for every page
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -106,7 +106,7 @@ class PdfiumDocument:
         try:
             if self._fonts is None:
                 self._fonts = font_table(self._path, self._pages)
-            return read_page(page, index + 1, self._fonts, self._widths)
+            return read_page(page, index + 1, self._fonts, self._glyphs)
         finally:
             page.close()
 
@@ -124,16 +124,16 @@ DEFAULT_OVERPRINT_LAYERS = 8
 
 
 def read_page(page: Any, number: int, fonts: dict[str, tuple[float, str]] | None = None,
-              widths: dict | None = None) -> PdfiumPage:
+              glyphs: GlyphMemo | None = None) -> PdfiumPage:
     """pdfplumber-style objects of one pypdfium2 page. `fonts`: font_table's (descent, pdfminer's
-    font name) per font; `widths`: the document's glyph widths read so far."""
+    font name) per font; `glyphs`: what the document's glyphs showed on the pages read so far."""
     api = _api()
     box, to_page, y_top = _page_space(page.get_mediabox(), page.get_rotation())
     objects: dict[str, list[dict]] = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
     texts = TextObjects()
     page_handle = _handle(page.raw)
     walk_objects(api, page_handle, None, to_page, objects, number, 0.0, y_top, 0, texts)
-    reader = CharReader(api, number, y_top, fonts or {}, texts.order, to_page, widths)
+    reader = CharReader(api, number, y_top, fonts or {}, texts.order, to_page, glyphs)
     textpage = page.get_textpage()
     try:
         reader.read(_handle(textpage.raw))

@@ -57,12 +57,24 @@ DEFAULT_OVERHANG = 0.7
 DEFAULT_WIDTH_SLACK = 1e-3
 
 
+class GlyphMemo:
+    """What a document's glyphs have shown so far, for all its pages: each font's advance widths
+    and, per font and orientation, the glyphs whose loose box agreed with their width (their box,
+    a call per char, is not asked again: the same glyph of the same font gives the same answer)."""
+
+    def __init__(self) -> None:
+        # (font handle, pdfminer's name) -> char -> advance per 1000 of the size
+        self.widths: dict[tuple, dict[str, float]] = {}
+        # (id of a font's widths, upright, size > 0) -> the chars whose box agreed
+        self.agreed: dict[tuple, set[str]] = {}
+
+
 class CharReader:
     """A page's chars, read from one or more text pages, put in content-stream order (pdfminer's:
     pdfium orders a line's objects by position) by their text object's place among the page's."""
 
     def __init__(self, api: Any, number: int, y_top: float, fonts: dict[str, tuple[float, str]],
-                 order: dict[int, int], to_page: tuple, widths: dict | None = None):
+                 order: dict[int, int], to_page: tuple, glyphs: GlyphMemo | None = None):
         self.api, self.number, self.y_top, self.fonts, self.order = api, number, y_top, fonts, order
         self.to_page = None if to_page == (1.0, 0.0, 0.0, 1.0, 0.0, 0.0) else to_page
         self.out: list[dict] = []
@@ -71,11 +83,8 @@ class CharReader:
         self.used: set[int] = set()  # text objects with chars in a text page read
         self.named: dict[int, tuple[str, float, bool]] = {}  # font handle -> (pdfminer's name, descent, vertical)
         self.unmapped: set[int] = set()  # font handles with a glyph that has no Unicode
-        # (font handle, pdfminer's name) -> char -> advance per 1000 of the size (the document's)
-        self.widths: dict[tuple, dict[str, float]] = {} if widths is None else widths
-        # (font's widths, upright, size > 0) -> the chars whose loose box agreed with the font's
-        # width: the box (a call per char) is not asked again; the same glyph gives the same answer
-        self.trusted: dict[tuple, set[str]] = {}
+        glyphs = GlyphMemo() if glyphs is None else glyphs
+        self.widths, self.agreed = glyphs.widths, glyphs.agreed
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a b c d e f
         self.matrix_at = ctypes.addressof(self.matrix)
 
@@ -121,7 +130,7 @@ class CharReader:
         ox, oy = ctypes.c_double(), ctypes.c_double()
         ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
         get_object, get_origin, get_box = api.Text_GetTextObject, api.Text_GetCharOrigin, api.Text_GetLooseCharBox
-        used, to_page, trusted = self.used, self.to_page, self.trusted
+        used, to_page, agreed_of = self.used, self.to_page, self.agreed
         # per text object: font name, descent, font handle, size, matrix (every char of an object has them)
         objs: dict[int, tuple] = {}
         last, key, skip, info_of = 0, 0, False, 0
@@ -159,7 +168,7 @@ class CharReader:
                     info = objs[obj] = self.object_info(tp, i, obj)
                 name, descent, vertical, font, fs, ra, m, widths, unmapped = info
                 # the glyphs whose loose box agreed with the font's width at this orientation
-                agreed = trusted.setdefault((id(widths), ra > 0, fs > 0), set())
+                agreed = agreed_of.setdefault((id(widths), ra > 0, fs > 0), set())
             get_origin(tp, i, ox_at, oy_at)
             if vertical:
                 # pdfium's origin is pdfminer's box's lower left: (0, fs + adv) - (fs, fs) from it
