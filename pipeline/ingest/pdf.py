@@ -115,7 +115,20 @@ def heading_font(rules: Rules) -> re.Pattern[str]:
 
 def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
     chars = raw["chars"]
-    size = _main_size(chars)
+    # one pass: the line's main size (_main_size) and the font most of its chars are set in
+    sizes: dict[float, int] = {}
+    by_name: dict[str, int] = {}
+    for c in chars:
+        if not c["text"].isspace():
+            s = round(c["size"], 1)
+            sizes[s] = sizes.get(s, 0) + 1
+            by_name[c["fontname"]] = by_name.get(c["fontname"], 0) + 1
+    size = max(sizes, key=sizes.__getitem__) if sizes else 0.0
+    fonts: dict[str, int] = {}  # subset prefix removed; in order of first use (the first wins a tie)
+    for name, n in by_name.items():
+        name = name.rpartition("+")[2]
+        fonts[name] = fonts.get(name, 0) + n
+    font = max(fonts, key=fonts.__getitem__) if fonts else ""
     # superscript digits: much smaller than the line's main size, raised
     limit = size * DEFAULT_SUPERSCRIPT_RATIO
     if size and any(c["size"] <= limit and c["text"].isdigit() for c in chars):
@@ -135,12 +148,6 @@ def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
         marked_text = "".join(marked)
     else:
         marked_text = "".join(c["text"] for c in chars)
-    fonts: dict[str, int] = {}
-    for c in chars:
-        if not c["text"].isspace():
-            name = c["fontname"].rpartition("+")[2]
-            fonts[name] = fonts.get(name, 0) + 1
-    font = max(fonts, key=fonts.__getitem__) if fonts else ""
     text = raw["text"]
     if marked_text.replace(REF_OPEN, "").replace(REF_CLOSE, "") != text:
         marked_text = _reinsert_spaces(text, marked_text)
@@ -189,21 +196,26 @@ def _footnote_zone(lines: list[_Line], sep: float | None) -> float | None:
     return None if any(ln.top > sep and ln.size >= body for ln in lines) else sep
 
 
-# _may_overprint packs a grid cell (x, y) into one int, x * _ROW + y: neighbours are fixed offsets.
+# _drawn packs a grid cell (x, y) into one int, x * _ROW + y: neighbours are fixed offsets.
 # Coordinates beyond ±_ROW/2 may alias, which only makes the look answer "maybe" (dedupe then runs).
 _ROW = 1 << 20
 _NEIGHBOURS = tuple(dx * _ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
 
-def _may_overprint(chars: list[dict]) -> bool:
-    """Could the page hold a glyph drawn twice at (almost) the same place? A cheap look on a grid
-    of the dedupe tolerance (only chars of the same text are compared), before pdfplumber's dedupe
-    (a fifth of a page's reading time)."""
+def _drawn(chars: list[dict]) -> tuple[int, bool]:
+    """(chars drawn, not spaces; could the page hold a glyph drawn twice at (almost) the same
+    place?) The second is a cheap look on a grid of the dedupe tolerance (only chars of the same
+    text are compared) before the dedupe, which compares every char."""
     step = DEFAULT_DEDUPE_TOLERANCE
     seen: dict[str, set[int]] = {}
+    drawn = 0
+    maybe = False
     for c in chars:
         text = c["text"]
         if text.isspace():
+            continue
+        drawn += 1
+        if maybe:
             continue
         cell = int(c["x0"] // step) * _ROW + int(c["top"] // step)
         cells = seen.get(text)
@@ -212,20 +224,21 @@ def _may_overprint(chars: list[dict]) -> bool:
             continue
         for off in _NEIGHBOURS:
             if cell + off in cells:
-                return True
+                maybe = True
+                break
         cells.add(cell)
-    return False
+    return drawn, maybe
 
 
 def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
     from . import plumber_equivalents as plumber  # pdfplumber is imported in the workers only
 
     out = _Page(page.page_number, float(page.width), float(page.height))
-    out.drawn = sum(1 for c in page.chars if not c["text"].isspace())
+    out.drawn, overprinted = _drawn(page.chars)
     out.image_share = _image_share(page)
     # fake bold: the same char drawn several times a fraction of a point apart. The copies'
     # sizes differ by float noise, so font and size must not keep them apart (extra_attrs=()).
-    if _may_overprint(page.chars):
+    if overprinted:
         page = plumber.dedupe_chars(page, DEFAULT_DEDUPE_TOLERANCE)
         out.kept = sum(1 for c in page.chars if not c["text"].isspace())
     else:

@@ -174,8 +174,15 @@ def garbled(line: dict) -> str:
 
 def _overdrawn(line: dict) -> tuple[list[dict], list[int]]:
     """A line's non-space chars left to right, and each i where char i+1 starts inside char i's
-    width at another height (two texts drawn into each other)."""
-    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=_x0)
+    width at another height (two texts drawn into each other); ([], []) when all its chars stand
+    at one height (their tops within 0.3 × the smallest size: no char can stand over another)."""
+    chars = [c for c in line.get("chars", []) if not c["text"].isspace()]
+    if len(chars) < 2:
+        return chars, []
+    tops = [c["top"] for c in chars]
+    if max(tops) - min(tops) <= 0.3 * min(_size(c) for c in chars):
+        return [], []
+    chars.sort(key=_x0)
     hits = []
     for i in range(len(chars) - 1):
         a, b = chars[i], chars[i + 1]
