@@ -50,7 +50,7 @@ typecheck: setup
 	$(PY) -m mypy pipeline
 
 bench: setup-cluster
-	$(PY) tools/bench.py
+	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT)/*.parquet $(OUT)/plans.duckdb $(OUT)/report.html $(OUT)/.cache $(OUT)/.lock $(OUT)/.*.tmp .pytest_cache .mypy_cache

@@ -86,15 +86,22 @@ def compile_package() -> None:
     compileall.compile_dir(str(ROOT / "pipeline"), quiet=1)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="pipeline extract against a bare pdfplumber loop")
+    ap.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
+                    help=f"interleaved rounds per command (default {DEFAULT_ROUNDS}; more on a noisy machine)")
+    args = ap.parse_args(argv)
+    rounds = max(1, args.rounds)
     compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         pages = build_inputs(raw)
         docs = len(list(raw.rglob("*.pdf")))
         print(f"inputs: {docs} PDFs, {pages} pages (fixtures + a {DEFAULT_LONG_PAGES}-page document); "
-              f"{os.cpu_count()} cores; {DEFAULT_ROUNDS} interleaved rounds, median shown")
-        bench_set(raw, pages, Path(tmp), cluster=True)
+              f"{os.cpu_count()} cores; {rounds} interleaved rounds, median shown")
+        bench_set(raw, pages, Path(tmp), rounds, cluster=True)
     if REAL.is_dir():
         from pypdf import PdfReader
 
@@ -104,11 +111,11 @@ def main() -> int:
             pdfs = sorted(raw.rglob("*.pdf"))
             pages = sum(len(PdfReader(str(p)).pages) for p in pdfs)
             print(f"\ninputs: {len(pdfs)} real published PDFs, {pages} pages (../shared/real-pdf)")
-            bench_set(raw, pages, Path(tmp), cluster=False)
+            bench_set(raw, pages, Path(tmp), rounds, cluster=False)
     return 0
 
 
-def bench_set(raw: Path, pages: int, tmp: Path, cluster: bool) -> None:
+def bench_set(raw: Path, pages: int, tmp: Path, rounds: int, cluster: bool) -> None:
     py = sys.executable
     extract = [py, "-m", "pipeline", "extract", "--quiet", "--raw", str(raw), "--out"]
     cmds = {
@@ -123,14 +130,14 @@ def bench_set(raw: Path, pages: int, tmp: Path, cluster: bool) -> None:
                                        "local", "--workers", "2", "--raw", str(raw), "--out", out]
     times: dict[str, list[float]] = {k: [] for k in cmds}
     rss: dict[str, int] = {k: 0 for k in cmds}
-    for r in range(DEFAULT_ROUNDS):
+    for r in range(rounds):
         for name, make in cmds.items():
             out = str(tmp / f"out-{name}-{r}")
             wall, peak = timed(make(out))
             times[name].append(wall)
             rss[name] = max(rss[name], peak)
     noop_out = str(tmp / "out-default-0")
-    noop = [timed(cmds["default"](noop_out))[0] for _ in range(DEFAULT_ROUNDS)]
+    noop = [timed(cmds["default"](noop_out))[0] for _ in range(rounds)]
     med = {k: statistics.median(v) for k, v in times.items()}
     bare = med["bare"]
     print(f"{'run':<38}{'median s':>10}{'pages/s':>9}{'x bare':>8}{'peak RSS MB':>13}")

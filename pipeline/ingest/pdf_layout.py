@@ -11,6 +11,7 @@ All thresholds are in units of the font size, so they hold for any page size.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import Any
 
 # stacked text: a char with no neighbour on its own line closer than this (× size) …
@@ -52,18 +53,19 @@ def _size(c: dict) -> float:
     return float(c.get("size") or (c["bottom"] - c["top"]) or 1.0)
 
 
-def _x0(c: dict) -> float:
-    return c["x0"]
+_X0 = itemgetter("x0")
 
 
 def _segments(line: dict) -> list[list[dict]]:
     """A line's chars cut where the gap to the next char is wider than DEFAULT_STACK_SIDE_GAP."""
-    chars = sorted((c for c in line.get("chars", []) if not c["text"].isspace()), key=_x0)
+    chars = [c for c in line.get("chars", []) if not c["text"].isspace()]
+    chars.sort(key=_X0)
     segs: list[list[dict]] = []
     seg: list[dict] = []
     last_x1 = 0.0
     for c in chars:
-        if seg and c["x0"] - last_x1 <= DEFAULT_STACK_SIDE_GAP * _size(c):
+        # _size(c), inline: a call per char of every line
+        if seg and c["x0"] - last_x1 <= DEFAULT_STACK_SIDE_GAP * (c.get("size") or (c["bottom"] - c["top"]) or 1.0):
             seg.append(c)
         else:
             seg = [c]
@@ -180,9 +182,11 @@ def _overdrawn(line: dict) -> tuple[list[dict], list[int]]:
     if len(chars) < 2:
         return chars, []
     tops = [c["top"] for c in chars]
-    if max(tops) - min(tops) <= 0.3 * min(_size(c) for c in chars):
+    sizes = [c.get("size") for c in chars]
+    least = min(sizes) if all(sizes) else min(_size(c) for c in chars)  # type: ignore[type-var]
+    if max(tops) - min(tops) <= 0.3 * least:
         return [], []
-    chars.sort(key=_x0)
+    chars.sort(key=_X0)
     hits = []
     for i in range(len(chars) - 1):
         a, b = chars[i], chars[i + 1]
