@@ -116,13 +116,16 @@ def heading_font(rules: Rules) -> re.Pattern[str]:
 def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
     chars = raw["chars"]
     # one pass: the line's main size (_main_size) and the font most of its chars are set in
-    sizes: dict[float, int] = {}
+    by_size: dict[float, int] = {}
     by_name: dict[str, int] = {}
     for c in chars:
         if not c["text"].isspace():
-            s = round(c["size"], 1)
-            sizes[s] = sizes.get(s, 0) + 1
+            by_size[c["size"]] = by_size.get(c["size"], 0) + 1
             by_name[c["fontname"]] = by_name.get(c["fontname"], 0) + 1
+    sizes: dict[float, int] = {}  # rounded to 0.1, in order of first use (the first wins a tie)
+    for s, n in by_size.items():
+        s = round(s, 1)
+        sizes[s] = sizes.get(s, 0) + n
     size = max(sizes, key=sizes.__getitem__) if sizes else 0.0
     fonts: dict[str, int] = {}  # subset prefix removed; in order of first use (the first wins a tie)
     for name, n in by_name.items():
@@ -131,7 +134,7 @@ def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
     font = max(fonts, key=fonts.__getitem__) if fonts else ""
     # superscript digits: much smaller than the line's main size, raised
     limit = size * DEFAULT_SUPERSCRIPT_RATIO
-    if size and any(c["size"] <= limit and c["text"].isdigit() for c in chars):
+    if size and min(by_size) <= limit and any(c["size"] <= limit and c["text"].isdigit() for c in chars):
         marked = []
         in_ref = False
         for c in chars:
