@@ -37,14 +37,15 @@ def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int
     Raises `pipeline.RunError` (what the command line exits 3 for: `raw` missing, `out` not
     writable or in use by another run, no documents in `raw` over existing tables unless
     `allow_empty`) and KeyboardInterrupt on Ctrl-C / SIGTERM (the previous tables stay whole)."""
-    from .crossdoc.series import prepare, run as compare_run
+    from .crossdoc.ahead import CompareAhead
+    from .crossdoc.series import run as compare_run
     from .runner.guard import guard
     from .runner.run import check_raw, run_folder
 
     check_raw(Path(raw), Path(out))
     with guard(Path(out)):
         result = run_folder(Path(raw), Path(out), workers=workers, quiet=quiet, allow_empty=allow_empty,
-                            pdf_engine=pdf_engine, prepare=prepare if compare else None)
+                            pdf_engine=pdf_engine, prepare=CompareAhead() if compare else None)
         if compare:
             compare_run(Path(out))
     return result

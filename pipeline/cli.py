@@ -76,10 +76,10 @@ def summary(result: RunResult, out: Path) -> str:
     return "\n".join(lines)
 
 
-def _prepare_compare() -> None:
-    from .crossdoc.series import prepare
+def _prepare_compare():
+    from .crossdoc.ahead import CompareAhead
 
-    prepare()
+    return CompareAhead()
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -92,7 +92,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     check_raw(raw, out)
     with guard(out):  # the tables and the cross-document layer, one run at a time
         result = run_folder(raw, out, workers=args.workers, quiet=args.quiet, allow_empty=args.allow_empty,
-                            pdf_engine=args.pdf_engine, prepare=None if args.no_compare else _prepare_compare)
+                            pdf_engine=args.pdf_engine, prepare=None if args.no_compare else _prepare_compare())
         say(summary(result, out))
         if not args.no_compare:
             stamp = out / ".cache" / "compare.stamp"

@@ -66,3 +66,43 @@ def test_a_failing_range_is_read_again_whole(raw, engine, one_worker, tmp_path, 
     monkeypatch.setattr(run_mod, "_read_range", _failing_second_range)
     run_folder(raw, tmp_path / "two", workers=2, split_pages=4, quiet=True, pdf_engine=engine)
     assert _rows(tmp_path / "two") == one_worker
+
+
+class _Recorder:
+    """A next stage that records what the runner gives it while the workers read."""
+
+    def __init__(self, fail: bool = False):
+        self.started = 0
+        self.docs: list[str] = []
+        self.fail = fail
+
+    def start(self) -> None:
+        self.started += 1
+        if self.fail:
+            raise RuntimeError("a broken next stage")
+
+    def rows(self, tables) -> None:
+        self.docs += [d["doc_id"] for d in tables.documents]
+        if self.fail:
+            raise RuntimeError("a broken next stage")
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_prepare_sees_every_document_once_and_changes_no_row(raw, engine, one_worker, tmp_path, fail):
+    ahead = _Recorder(fail)
+    run_folder(raw, tmp_path / "two", workers=2, split_pages=4, quiet=True, pdf_engine=engine, prepare=ahead)
+    assert ahead.started == 1
+    assert sorted(ahead.docs) == sorted(r["doc_id"] for r in one_worker["documents"])
+    assert _rows(tmp_path / "two") == one_worker  # its errors are ignored, as a head start's
+
+
+def test_compare_ahead_gives_the_comparison_compare_gives(raw, tmp_path):
+    from pipeline.crossdoc.ahead import CompareAhead
+    from pipeline.crossdoc.series import run as compare_run
+
+    cold, warm = tmp_path / "cold", tmp_path / "warm"
+    run_folder(raw, cold, workers=2, quiet=True)
+    run_folder(raw, warm, workers=2, quiet=True, prepare=CompareAhead())
+    a, b = compare_run(cold), compare_run(warm)
+    assert (a.kpi_series, a.initiative_topics, a.ward_topics, a.untagged) == \
+        (b.kpi_series, b.initiative_topics, b.ward_topics, b.untagged)

@@ -64,7 +64,8 @@ def indicator_key(name: str, synonyms: dict[str, str], rules: Rules) -> str:
     return "".join(t.normalized for t in tokenize(base)) or base
 
 
-def _synonyms(rules: Rules) -> dict[str, str]:
+def synonyms_of(rules: Rules) -> dict[str, str]:
+    """Indicator name -> the first name of its synonym group (rules/synonyms.toml)."""
     out = {}
     for group in rules.get("synonyms").get("groups", []):
         for name in group:
@@ -80,6 +81,11 @@ def topics_of(text: str, topics: list[tuple[str, str, list[str]]]) -> list[str]:
     forms = _norm_forms(text)
     # a keyword of several words must appear as the same run of words
     return [tid for tid, _, kws in topics if any(k.strip("|") and k[:-1] in forms for k in kws)]
+
+
+def _initiative_text(r: Row) -> str:
+    """What an initiative's topics are read from: its title and description."""
+    return " ".join(x for x in (r["title"], r.get("description")) if isinstance(x, str))
 
 
 def _read(out: Path, name: str) -> list[Row]:
@@ -103,7 +109,7 @@ def _edition_years(docs: list[Row], values: list[Row]) -> dict[str, int]:
 
 def kpi_series(docs: list[Row], kpis: list[Row], values: list[Row], rules: Rules) -> list[Row]:
     muni = {d["doc_id"]: d["municipality"] or "" for d in docs}
-    synonyms = _synonyms(rules)
+    synonyms = synonyms_of(rules)
     edition = _edition_years(docs, values)
     keyed = {(k["doc_id"], k["kpi_id"]): (k["indicator"], indicator_key(k["indicator"], synonyms, rules)) for k in kpis}
     rows = []
@@ -139,8 +145,7 @@ def build(out: Path, rules: Rules | None = None) -> Comparison:
     untagged: list[Row] = []
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     for r in inits:
-        text = " ".join(x for x in (r["title"], r.get("description")) if isinstance(x, str))
-        found = topics_of(text, topics)
+        found = topics_of(_initiative_text(r), topics)
         base = {"municipality": muni.get(r["doc_id"], ""), "doc_id": r["doc_id"], "initiative_id": r["initiative_id"]}
         for tid in found:
             tagged.append({**base, "title": r["title"], "topic": tid, "topic_label": labels[tid]})
@@ -280,6 +285,17 @@ def run(out: Path) -> Comparison:
     c = build(out)
     write(out, c)
     return c
+
+
+def warm_rows(tables: Any, rules: Rules, synonyms: dict[str, str]) -> None:
+    """Tokenize a finished document's initiative and KPI texts as `build` will (Sudachi's results
+    are memoized per text): an extract's parent process does it while its workers read on."""
+    for r in tables.initiatives:
+        _norm_forms(_initiative_text(r))
+    for k in tables.kpis:
+        if k.get("indicator"):
+            indicator_key(k["indicator"], synonyms, rules)
+            _norm_forms(k["indicator"])
 
 
 def prepare() -> None:

@@ -134,7 +134,11 @@ class CharReader:
         # per text object: font name, descent, font handle, size, matrix (every char of an object has them)
         objs: dict[int, tuple] = {}
         last, key, skip, info_of = 0, 0, False, 0
-        name, descent, vertical, font, fs, ra, m, widths, unmapped, agreed = "", 0.0, False, 0, 0.0, 0.0, (), {}, False, set()
+        # (set at each object's first char kept, before any use)
+        name, descent, vertical, font, fs, ra, unmapped = "", 0.0, False, 0, 0.0, 0.0, False
+        m: tuple[float, float, float, float] = (1.0, 0.0, 0.0, 1.0)
+        widths: dict[str, float] = {}
+        agreed: set[str] = set()
         for i in range(n):
             obj = get_object(tp, i)
             if not obj:

@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 from pathlib import Path
 
 from ..extractors import EXTRACTORS
@@ -429,9 +429,21 @@ def check_raw(raw: Path, out: Path | None = None) -> Path:
     return absolute
 
 
+class Prepare(Protocol):
+    """The next stage, working ahead in the parent process while the workers read (with one
+    worker there is nothing to overlap: it is not called). Its errors are ignored: it only gives
+    the next stage a head start, and that stage reports what fails when it runs."""
+
+    def start(self) -> None:
+        """Load what it needs whatever the rows hold (imports, dictionaries)."""
+
+    def rows(self, tables: Tables) -> None:
+        """Work ahead on one finished document's rows."""
+
+
 def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, progress: Progress | None = None,
                quiet: bool = False, split_pages: int = DEFAULT_SPLIT_PAGES, allow_empty: bool = False,
-               pdf_engine: str | None = None, prepare: Callable[[], None] | None = None) -> RunResult:
+               pdf_engine: str | None = None, prepare: Prepare | None = None) -> RunResult:
     """Extract every document under `raw`; unchanged documents come from `<out>/.cache`.
 
     With `out`, rows are streamed to the Parquet files in doc_id order as documents finish
@@ -440,8 +452,7 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
     no documents in `raw` over existing tables without `allow_empty`) and KeyboardInterrupt /
     Interrupted (Ctrl-C, SIGTERM: workers stopped at once, finished documents cached, the
     previous tables left whole). `pdf_engine`: pdfium (default) or pdfplumber (the reference).
-    `prepare`: what the next stage can load before the rows exist (its imports, dictionaries),
-    run in this process while the workers read (not at all with one worker: nothing to overlap)."""
+    `prepare`: the next stage working ahead in this process while the workers read (`Prepare`)."""
     set_pdf_engine(pdf_engine or DEFAULT_PDF_ENGINE)
     raw = check_raw(raw, out)
     if out is None:
@@ -451,7 +462,7 @@ def run_folder(raw: Path, out: Path | None = None, workers: int | None = None, p
 
 
 def _run(raw: Path, out: Path | None, workers: int | None, progress: Progress | None, quiet: bool,
-         split_pages: int, allow_empty: bool, prepare: Callable[[], None] | None = None) -> RunResult:
+         split_pages: int, allow_empty: bool, prepare: Prepare | None = None) -> RunResult:
     rules = load_rules()
     start = time.perf_counter()
     files, skipped = scan(raw)
@@ -599,8 +610,21 @@ def _stop(pool) -> None:
             pass
 
 
+def _ahead(prepare: Prepare | None) -> Callable[[Tables | None], None]:
+    """`prepare.start()` (None) or `prepare.rows(t)`, its errors ignored (Prepare's docstring)."""
+    def call(t: Tables | None) -> None:
+        if prepare is None:
+            return
+        try:
+            prepare.start() if t is None else prepare.rows(t)
+        except Exception:
+            pass
+
+    return call
+
+
 def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
-              prepare: Callable[[], None] | None = None) -> None:
+              prepare: Prepare | None = None) -> None:
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
@@ -633,14 +657,12 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
                 pending[fut] = (what, job, i)
 
         feed()
-        if prepare is not None:  # the workers exist (forked at the first submit): this process is free
-            try:
-                prepare()
-            except Exception:
-                pass  # only a head start: the next stage loads what it needs itself, and reports what fails
+        ahead = _ahead(prepare)
+        ahead(None)  # the workers exist (forked at the first submit): this process is free
         while pending:
             finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             bar.refresh()
+            finished_rows: list[Tables] = []
             for fut in finished:
                 what, job, i = pending.pop(fut)
                 try:
@@ -660,6 +682,7 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
                     continue
                 if what == "doc":
                     done(job, value)
+                    finished_rows.append(value)
                     continue
                 if job.doc_id not in parts:
                     continue  # another range of this document failed: it is read whole
@@ -672,7 +695,9 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
                     merged_docs[job.doc_id] = PdfPages.merged([got[k] for k in range(len(job.ranges))])
                     del parts[job.doc_id]
                     queue.appendleft(("doc", job, 0))
-            feed()
+            feed()  # the workers first, then the next stage's work ahead
+            for t in finished_rows:
+                ahead(t)
     except BaseException:
         _stop(pool)
         raise
