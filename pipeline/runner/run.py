@@ -363,12 +363,16 @@ def _worker_init(parent: int, inherited: tuple[int, ...], engine: str = DEFAULT_
     _warm()
 
 
-def _warm() -> None:
-    """Load the rules and Sudachi once per worker process."""
+def _warm(pdfs: bool = True) -> None:
+    """Load the rules, Sudachi and (for PDFs) pdfplumber, once per process. The pool's parent does
+    it before forking: the workers inherit them instead of each loading its own copy (and the
+    parent's compare needs Sudachi anyway)."""
     from ..ja.tokens import tokenize
 
     load_rules()
     tokenize("計画")
+    if pdfs:
+        import pdfplumber  # noqa: F401  (both engines read pages into pdfplumber's objects)
 
 
 def _read_range(path: str, start: int, end: int):
@@ -628,6 +632,7 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    _warm(pdfs=any(job.path.suffix.lower() == ".pdf" for job in jobs))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                initargs=(os.getpid(), tuple(INHERITED_FDS), pdf_engine()))
     try:
