@@ -3,8 +3,9 @@ objects pdfplumber builds from pdfminer, so that everything downstream is shared
 
 `PdfiumPage` is a `pdfplumber.page.Page` whose objects (chars, rects, lines, curves, images) come
 from pdfium instead of pdfminer's interpreter (where ~80 % of the pdfplumber engine's time goes).
-Its `dedupe_chars`, `filter`, `find_tables` (pdfplumber's own TableFinder: edges → intersections
-→ cells → tables) and `extract_text_lines` are pdfplumber's code, run on those objects.
+Its `filter` and `find_tables` (pdfplumber's own TableFinder: edges → intersections → cells →
+tables) are pdfplumber's code, run on those objects; the dedupe, text lines and table cells go
+through plumber_equivalents.py, pdfplumber's algorithms restated (for both engines).
 
 What it takes to give pdfminer's chars (pdfplumber is the reference, `--pdf-engine pdfplumber`):
 - pdfminer's page space: the page's /Rotate turns every point, x is measured from the MediaBox's
