@@ -12,7 +12,7 @@ from pdfplumber.utils import dedupe_chars, extract_text
 
 from pipeline.ingest import plumber_equivalents as plumber
 from pipeline.ingest.pdf import DEFAULT_DEDUPE_TOLERANCE
-from pipeline.ingest.pdf_pdfium import PdfiumDocument
+from pipeline.ingest.pdf_pdfium import PdfiumDocument, PdfiumPage
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -86,3 +86,20 @@ def test_text_of_turned_and_ligature_chars():
              char("縦", 100, 50, upright=False), char("書", 100, 60, upright=False), char("き", 120, 70, upright=False)]
     assert plumber.text_of(chars) == extract_text(chars)
     assert plumber.text_of([]) == extract_text([]) == ""
+
+
+def test_text_lines_with_ligature_and_empty_chars():
+    """The general path (a ligature, a char without text) and the one-letter path give pdfplumber's lines."""
+    def char(text, x0, top, upright=True):
+        return {"text": text, "x0": x0, "x1": x0 + 5, "top": top, "bottom": top + 10, "doctop": top,
+                "upright": upright, "size": 10}
+
+    plain = [char("a", 0, 0), char("b", 5, 0), char(" ", 10, 0), char("c", 15, 1), char("d", 0, 20)]
+    odd = plain + [char("ﬁ", 40, 0), char("", 6, 20), char("縦", 100, 50, upright=False)]
+    for chars in (plain, odd, []):
+        page = PdfiumPage(1, (0, 0, 200, 200), 0, {"char": chars})
+        ours = [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]])
+                for ln in plumber.text_lines(chars)]
+        theirs = [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]])
+                  for ln in page.extract_text_lines(strip=True, return_chars=True)]
+        assert ours == theirs

@@ -265,9 +265,9 @@ def _read_page(page: Any, heading_font: re.Pattern[str]) -> _Page:
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
-    text_page = page.filter(outside) if boxes else page
+    text_chars = [c for c in page.chars if outside(c)] if boxes else page.chars  # a table's text is in its rows
     sep = _separator_top(page)
-    raw_lines = [raw for raw in plumber.text_lines(text_page.chars) if raw["text"].strip()]
+    raw_lines = [raw for raw in plumber.text_lines(text_chars) if raw["text"].strip()]
     raw_lines, out.stacks = layout.restack(raw_lines)
     raw_lines, out.garbled = layout.unweave(raw_lines)
     mapped = [layout.map_pua_bullets(raw) for raw in raw_lines]

@@ -137,6 +137,8 @@ class CharReader:
         # (set at each object's first char kept, before any use)
         name, descent, vertical, font, fs, ra, unmapped = "", 0.0, False, 0, 0.0, 0.0, False
         m: tuple[float, float, float, float] = (1.0, 0.0, 0.0, 1.0)
+        a, b, c, d, low, high, plain, upright = 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, True, True
+        box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
         widths: dict[str, float] = {}
         agreed: set[str] = set()
         for i in range(n):
@@ -173,6 +175,13 @@ class CharReader:
                 name, descent, vertical, font, fs, ra, m, widths, unmapped = info
                 # the glyphs whose loose box agreed with the font's width at this orientation
                 agreed = agreed_of.setdefault((id(widths), ra > 0, fs > 0), set())
+                a, b, c, d = m
+                plain = not (vertical or b or c)  # neither turned nor skewed nor vertical
+                if plain:  # _char's y arithmetic, the part every char of the object shares
+                    low, high = d * (descent * fs), d * ((descent + 1.0) * fs)
+                    if high < low:
+                        low, high = high, low
+                    upright = a * d > 0
             get_origin(tp, i, ox_at, oy_at)
             if vertical:
                 # pdfium's origin is pdfminer's box's lower left: (0, fs + adv) - (fs, fs) from it
@@ -195,7 +204,8 @@ class CharReader:
                             agreed.add(ch)
                 else:
                     adv = _glyph_width(api, font, ch, fs)
-                box = (0.0, descent * fs, adv, (descent + 1.0) * fs)
+                if not plain:
+                    box = (0.0, descent * fs, adv, (descent + 1.0) * fs)
             e, f = ox.value, oy.value
             if to_page:
                 e, f = _apply(to_page, e, f)
@@ -203,18 +213,16 @@ class CharReader:
                 # the font has no Unicode for this glyph: pdfium gives its code as the char (Latin
                 # garbage), pdfminer "(cid:N)", which normalize reports and drops
                 ch = f"(cid:{ord(ch)})"
-            a, b, c, d = m
-            if vertical or b or c:
+            if not plain:
                 out.append(_char(ch, name, box, adv, m + (e, f), vertical, y_top, number))
             else:  # _char's arithmetic, inline for the common case
                 x0, x1 = e, a * adv + e
                 if x1 < x0:
                     x0, x1 = x1, x0
-                y0, y1 = d * box[1] + f, d * box[3] + f
-                if y1 < y0:
-                    y0, y1 = y1, y0
+                # = d * box[1] + f, d * box[3] + f in order: adding f keeps the order (or makes them equal)
+                y0, y1 = low + f, high + f
                 out.append({
-                    "text": ch, "fontname": name, "size": y1 - y0, "adv": adv, "upright": a * d > 0,
+                    "text": ch, "fontname": name, "size": y1 - y0, "adv": adv, "upright": upright,
                     "x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": y_top - y1, "bottom": y_top - y0,
                     "doctop": y_top - y1, "width": x1 - x0, "height": y1 - y0, "matrix": (a, b, c, d, e, f),
                     "object_type": "char", "page_number": number,

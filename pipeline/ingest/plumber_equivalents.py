@@ -154,6 +154,8 @@ def text_lines(chars: list[dict]) -> list[dict]:
     (default settings: words split at spaces and at gaps over the x tolerance, lines clustered by
     top within the y tolerance; text turned off the upright reads top to bottom)."""
     words = _words_of(chars)
+    if all(len(c["text"]) == 1 and c["text"] not in LIGATURES for _, word in words for c in word):
+        return _plain_lines(words)
     tuples: list[tuple[str, dict | None]] = []
     if words:
         ids = _cluster_ids([top for top, _ in words], DEFAULT_Y_TOLERANCE)
@@ -177,6 +179,29 @@ def text_lines(chars: list[dict]) -> list[dict]:
                     tuples.append((letter, c))
                     line_len += 1
     return TextMap(tuples, DEFAULT_LINE_DIR, DEFAULT_CHAR_DIR).extract_text_lines(strip=True, return_chars=True)
+
+
+def _plain_lines(words: list[tuple[float, list[dict]]]) -> list[dict]:
+    """text_lines when every char is one letter (no ligature, no empty or several-letter text):
+    the text map's lines are then the words joined by single spaces, none starting or ending with
+    one, so pdfplumber's search for them (` *([^\\n]+?) *(\\n|$)`) gives each line whole."""
+    out: list[dict] = []
+    if not words:
+        return out
+    ids = _cluster_ids([top for top, _ in words], DEFAULT_Y_TOLERANCE)
+    k = 0
+    while k < len(words):
+        line = ids[words[k][0]]
+        end = k + 1
+        while end < len(words) and ids[words[end][0]] == line:
+            end += 1
+        run = [word for _, word in words[k:end]]
+        chars = [c for word in run for c in word]
+        out.append({"text": " ".join("".join(c["text"] for c in word) for word in run),
+                    "x0": min(c["x0"] for c in chars), "top": min(c["top"] for c in chars),
+                    "x1": max(c["x1"] for c in chars), "bottom": max(c["bottom"] for c in chars), "chars": chars})
+        k = end
+    return out
 
 
 def text_of(chars: list[dict]) -> str:
