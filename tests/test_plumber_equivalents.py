@@ -1,6 +1,7 @@
 """pipeline/ingest/plumber_equivalents.py gives what pdfplumber's own functions give, on every page
 of the PDF fixtures and both PDF corpora, through both engines' page objects: the deduped chars
-(the same dicts in the same order), the text lines (same text, box and chars), the page's text (`extract_text`), the tables (same cells, same bounding boxes) and each table's
+(the same dicts in the same order), the text lines (same text, box and chars), the page's text (`extract_text`), the page's edges,
+the cells' grouping into tables, the tables (same cells, same bounding boxes) and each table's
 cell texts (`Table.extract`)."""
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pdfplumber.utils import dedupe_chars, extract_text
+from pdfplumber.table import TableFinder, cells_to_tables
+from pdfplumber.utils import dedupe_chars, extract_text, filter_edges
 
 from pipeline.ingest import plumber_equivalents as plumber
 from pipeline.ingest.pdf import DEFAULT_DEDUPE_TOLERANCE
@@ -33,6 +35,11 @@ def _compare_page(page, where: str) -> int:
     assert lines == [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]])
                      for ln in page.extract_text_lines(strip=True, return_chars=True)], f"{where}: text lines differ"
     assert plumber.text_of(page.chars) == extract_text(page.chars), f"{where}: page text differs"
+    vertical, horizontal = plumber.page_edges(page, 1)
+    assert vertical == filter_edges(page.edges, "v", min_length=1), f"{where}: vertical edges differ"
+    assert horizontal == filter_edges(page.edges, "h", min_length=1), f"{where}: horizontal edges differ"
+    cells = TableFinder(page).cells
+    assert plumber.cells_to_tables(cells) == cells_to_tables(cells), f"{where}: tables of cells differ"
     ours_t, theirs_t = plumber.find_tables(page), page.find_tables()
     assert [t.cells for t in ours_t] == [t.cells for t in theirs_t], f"{where}: table cells differ"
     for a, b in zip(ours_t, theirs_t):

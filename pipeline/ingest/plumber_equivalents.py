@@ -5,9 +5,10 @@ reading time. Each gives what the pdfplumber function it names gives (same objec
 - `dedupe_chars`: `Page.dedupe_chars(extra_attrs=())`. pdfplumber puts the kept chars back in
   page order with `sorted(kept, key=chars.index)`: a linear search per char (dict comparisons),
   quadratic in the page's chars.
-- `find_tables`: `Page.find_tables()` (default settings) with `intersections_to_cells` restated:
-  pdfplumber scans every later point for the ones below and to the right of each intersection and
-  rebuilds the sets of touching edges' boxes on every test.
+- `find_tables`: `Page.find_tables()` (default settings) with `intersections_to_cells` restated
+  (pdfplumber scans every later point for the ones below and to the right of each intersection and
+  rebuilds the sets of touching edges' boxes on every test), the page's edges (a curve's slanted
+  steps are never built) and `cells_to_tables` (without its quadratic `list.remove`).
 - `text_lines`: `Page.extract_text_lines(strip=True, return_chars=True)` (default settings):
   pdfplumber's word extractor builds a dict per word through generators and clusters with sorts
   and groupbys; here words are lists of chars and clusters buckets. The text map it gives is
@@ -22,8 +23,8 @@ from operator import itemgetter
 from typing import Any
 
 from pdfplumber.page import FilteredPage
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
-from pdfplumber.utils import obj_to_bbox
+from pdfplumber.table import Table, TableFinder, TableSettings, edges_to_intersections, merge_edges
+from pdfplumber.utils import filter_edges, line_to_edge, obj_to_bbox, rect_to_edges
 from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.text import (DEFAULT_CHAR_DIR, DEFAULT_LINE_DIR, DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE,
                                    LIGATURES, TextMap)
@@ -64,7 +65,8 @@ def find_tables(page: Any) -> list[Table]:
 
 
 class _TableFinder(TableFinder):
-    """pdfplumber's TableFinder (edges → intersections → cells → tables) with the cells step restated."""
+    """pdfplumber's TableFinder (edges → intersections → cells → tables) with the page's edges,
+    the cells and their grouping into tables restated."""
 
     def __init__(self, page: Any, settings: Any = None):
         self.page = page
@@ -74,6 +76,87 @@ class _TableFinder(TableFinder):
             self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance)
         self.cells = intersections_to_cells(self.intersections)
         self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+    def get_edges(self) -> list[dict]:
+        """pdfplumber's, for its default strategy (the page's ruling lines; no explicit ones)."""
+        s = self.settings
+        if (s.vertical_strategy, s.horizontal_strategy) != ("lines", "lines") \
+                or s.explicit_vertical_lines or s.explicit_horizontal_lines:
+            return super().get_edges()
+        vertical, horizontal = page_edges(self.page, s.edge_min_length_prefilter)
+        edges = merge_edges(vertical + horizontal, snap_x_tolerance=s.snap_x_tolerance,
+                            snap_y_tolerance=s.snap_y_tolerance, join_x_tolerance=s.join_x_tolerance,
+                            join_y_tolerance=s.join_y_tolerance)
+        return filter_edges(edges, min_length=s.edge_min_length)
+
+
+def page_edges(page: Any, min_length: float) -> tuple[list[dict], list[dict]]:
+    """pdfplumber's `filter_edges(page.edges, "v" / "h", min_length=min_length)`: the vertical and
+    the horizontal edges of the page's lines, rects and curves at least that long, in page.edges'
+    order. A curve's edge (a step between two of its points) is built only when it is kept: a
+    chart's curves have thousands of steps, most of them slanted."""
+    vertical: list[dict] = []
+    horizontal: list[dict] = []
+    for e in itertools.chain(map(line_to_edge, page.lines), (e for r in page.rects for e in rect_to_edges(r))):
+        if e["orientation"] == "v":
+            if e["height"] >= min_length:
+                vertical.append(e)
+        elif e["orientation"] == "h" and e["width"] >= min_length:
+            horizontal.append(e)
+    for curve in page.curves:
+        pts = curve["pts"]
+        shift = curve["doctop"] - curve["top"]
+        for p0, p1 in zip(pts, pts[1:]):
+            if p0[0] == p1[0]:
+                if abs(p0[1] - p1[1]) >= min_length:
+                    vertical.append(_curve_edge(p0, p1, shift, "v"))
+            elif p0[1] == p1[1] and abs(p0[0] - p1[0]) >= min_length:
+                horizontal.append(_curve_edge(p0, p1, shift, "h"))
+    return vertical, horizontal
+
+
+def _curve_edge(p0: tuple, p1: tuple, shift: float, orientation: str) -> dict:
+    """pdfplumber's curve_to_edges for one step."""
+    return {
+        "object_type": "curve_edge",
+        "x0": min(p0[0], p1[0]),
+        "x1": max(p0[0], p1[0]),
+        "top": min(p0[1], p1[1]),
+        "doctop": min(p0[1], p1[1]) + shift,
+        "bottom": max(p0[1], p1[1]),
+        "width": abs(p0[0] - p1[0]),
+        "height": abs(p0[1] - p1[1]),
+        "orientation": orientation,
+    }
+
+
+def cells_to_tables(cells: list[tuple]) -> list[list[tuple]]:
+    """pdfplumber's `cells_to_tables`: cells grouped into tables by shared corners, pass after pass
+    over the cells left (pdfplumber removes each cell taken with `list.remove`, quadratic)."""
+    remaining = list(cells)
+    corners: set[tuple] = set()
+    current: list[tuple] = []
+    tables: list[list[tuple]] = []
+    while remaining:
+        taken = len(current)
+        left = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            these = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or not corners.isdisjoint(these):
+                corners.update(these)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == taken:  # nothing joined this table: start the next
+            tables.append(list(current))
+            corners.clear()
+            current.clear()
+    if current:
+        tables.append(list(current))
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def intersections_to_cells(intersections: dict) -> list[tuple]:
