@@ -98,28 +98,35 @@ def _path(api: Any, obj: int, m: tuple, objects: dict[str, list[dict]], number: 
     lw = float(width.value) if api.PageObj_GetStrokeWidth(obj, ctypes.addressof(width)) else 1.0
     n = api.Path_CountSegments(obj)
     a, b, c, d, e, f = m
-    # pdfminer's shape string: m / l / c (three points) / h, with the points through the matrix
-    subpaths: list[list[tuple[str, list[tuple[float, float]]]]] = []
+    # pdfminer's shape string per subpath: m / l / c (three points) / h, and each op's last point
+    # through the matrix (an h's is the subpath's first)
+    subpaths: list[tuple[list[str], list[tuple[float, float]]]] = []
+    ops: list[str] = []
+    pts: list[tuple[float, float]] = []
     pending_bezier: list[tuple[float, float]] = []
     for x, y, t, close in _segments(api, obj, n):
         pt = (a * x + c * y + e, b * x + d * y + f)
         if t == _SEG_MOVETO:
-            subpaths.append([("m", [pt])])
+            ops, pts = ["m"], [pt]
+            subpaths.append((ops, pts))
         elif not subpaths:
             continue
         elif t == _SEG_LINETO:
-            subpaths[-1].append(("l", [pt]))
+            ops.append("l")
+            pts.append(pt)
         elif t == _SEG_BEZIERTO:
             pending_bezier.append(pt)
             if len(pending_bezier) == 3:
-                subpaths[-1].append(("c", pending_bezier))
+                ops.append("c")
+                pts.append(pt)
                 pending_bezier = []
             else:
                 continue
         if subpaths and close:
-            subpaths[-1].append(("h", [subpaths[-1][0][1][0]]))
-    for sub in subpaths:
-        _classify(sub, bool(stroke), bool(fill), lw, objects, number, y_top)
+            ops.append("h")
+            pts.append(pts[0])
+    for sub_ops, sub_pts in subpaths:
+        _classify("".join(sub_ops), sub_pts, bool(stroke), bool(fill), lw, objects, number, y_top)
 
 
 # A path segment handle is the address of pdfium's CFX_Path::Point in the path's point array
@@ -149,10 +156,9 @@ def _segment(api: Any, seg: int) -> tuple[float, float, int, int]:
     return (xy[0], xy[1], api.PathSegment_GetType(seg), 1 if api.PathSegment_GetClose(seg) else 0)
 
 
-def _classify(path: list[tuple[str, list[tuple[float, float]]]], stroke: bool, fill: bool, lw: float,
+def _classify(shape: str, pts: list[tuple[float, float]], stroke: bool, fill: bool, lw: float,
               objects: dict[str, list[dict]], number: int, y_top: float) -> None:
-    shape = "".join(op for op, _ in path)
-    pts = [p[-1] for _, p in path]
+    """A subpath as pdfminer classifies it (`shape`: its ops, `pts`: each op's last point)."""
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
         shape = shape[:-2] + "h"
         pts.pop()
