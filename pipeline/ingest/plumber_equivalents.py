@@ -11,8 +11,9 @@ reading time. Each gives what the pdfplumber function it names gives (same objec
   steps are never built) and `cells_to_tables` (without its quadratic `list.remove`).
 - `text_lines`: `Page.extract_text_lines(strip=True, return_chars=True)` (default settings):
   pdfplumber's word extractor builds a dict per word through generators and clusters with sorts
-  and groupbys; here words are lists of chars and clusters buckets. The text map it gives is
-  searched by pdfplumber's own `TextMap`.
+  and groupbys; here words are lists of chars and clusters buckets. When every char is one letter
+  the lines are the words joined by spaces; otherwise the text map goes through pdfplumber's own
+  `TextMap` search.
 - `cell_texts`: `Table.extract()`: pdfplumber tests every char of the page against every row and
   every cell; here each char's midpoint is computed once and only the table's chars are tested.
 """
