@@ -55,3 +55,23 @@ def test_unparseable_cell_is_a_finding():
     segment_document(normalize_document(doc))
     extract(doc, Tables(), load_rules())
     assert any("did not parse" in f.message and "検討中" in f.snippet for f in doc.findings)
+
+
+def _findings(text: str, fmt: str) -> list[str]:
+    doc = Document("d", "d." + fmt, fmt, "")
+    doc.blocks = text_blocks(text, markdown=fmt == "md")
+    segment_document(normalize_document(doc))
+    t = Tables()
+    extract(doc, t, load_rules())
+    assert not t.kpis
+    return [f.message for f in doc.findings]
+
+
+def test_kpi_header_without_value_columns_is_a_finding():
+    found = _findings("| 指標 | 担当課 | 内容 |\n|---|---|---|\n| 相談件数 | 福祉課 | 窓口での相談 |\n", "md")
+    assert any("KPI header gave no row" in m for m in found)
+
+
+def test_values_that_do_not_fill_the_header_columns_are_a_finding():
+    found = _findings("成果指標\n\n現状値 目標値\n\n120件 150件 200件\n\n相談件数\n", "txt")
+    assert any("3 values under a header of 2 columns" in m for m in found)

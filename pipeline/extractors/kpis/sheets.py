@@ -379,6 +379,11 @@ def read_sheets(doc: Document, rules: Rules) -> list[SheetRow]:
                 n = len(vals) // k
                 if not pending or len(pending[0][1]) // len(pending[0][0]) == n:
                     pending.append((cols, vals))
+            elif vals:  # which value belongs to which column is not known: say so rather than guess
+                doc.find("kpis", f"{len(vals)} values under a header of {k} columns "
+                         f"({', '.join(c.role for c in cols)}): not a whole number of rows, not read",
+                         page=doc.blocks[vals[0].block].page if vals[0].block < len(doc.blocks) else None,
+                         snippet=" ".join(v.text for v in vals))
             i = j
             continue
         # labelled rows: label v1 … vk

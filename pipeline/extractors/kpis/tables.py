@@ -161,7 +161,10 @@ def read_table(doc: Document, block: Block, bi: int, rules: Rules, first_id: int
         return []
     nhead = _header_rows(rows, rules)
     cols = _columns(rows, nhead, rules, _context_is_actual(doc, bi, rules))
-    if cols is None:
+    if cols is None:  # a KPI header, but no column of values or none that names the indicator
+        doc.find("kpis", "a table with a KPI header gave no row: no column of its header reads as a "
+                 "baseline, target or year, or none names the indicator", page=block.page,
+                 snippet=" | ".join(c for c in rows[0] if c))
         return []
     v = vocab(rules)
     ind_col = next(c.index for c in cols if c.role == "indicator")
