@@ -1,8 +1,11 @@
 """Heading detection over a PDF's lines (pipeline/segment/pdf_headings.py), on tiny inline inputs."""
 import pytest
 
+from pipeline.rules import load_rules
 from pipeline.segment.pdf_headings import (HeadLabel, PdfLine, assign_levels, clean_title, contents_lines, detect,
                                            missing_numbers, split_label)
+
+RULES = load_rules()
 
 
 @pytest.mark.parametrize("text, style, label, title", [
@@ -40,13 +43,13 @@ def test_contents_titles_anchor_unnumbered_headings_and_teach_the_style():
         (3, 100, 12, "G", "人材体系"),
         (3, 80, 12, "M", "本文は明朝体で書かれている。本文は明朝体で書かれている。"),
     ])
-    heads, toc = detect(lines)
+    heads, toc = detect(lines, RULES)
     assert toc == {0, 1, 2, 3}
     assert [lines[i].text for i in sorted(heads)] == ["概要", "1.1 背景", "1) データ量の増加", "人材体系"]
 
 
 def test_contents_lines_need_several_leader_lines():
-    rows, titles = contents_lines(_doc([(1, 80, 12, "M", "合計 .......... 1")]))
+    rows, titles = contents_lines(_doc([(1, 80, 12, "M", "合計 .......... 1")]), RULES)
     assert rows == set() and titles == []
 
 
@@ -63,7 +66,7 @@ def test_without_contents_a_styled_number_or_a_strong_label_heads():
         (1, 80, 8, "M", "1 注記の行"),                  # smaller than body: a footnote
         (1, 80, 12, "M", "64 号）が平成 27 年に施行"),    # a number with a unit
     ])
-    heads, _ = detect(lines)
+    heads, _ = detect(lines, RULES)
     assert [lines[i].text for i in sorted(heads)] == ["第１章 総論", "１ はじめに", "（１）妊娠中及び出産後における配慮"]
 
 
@@ -114,7 +117,23 @@ def test_front_matter_is_top_level_and_a_number_out_of_series_is_running_text():
         (1, 62, 13, "G", "2 国の動向"),
         (2, 62, 13, "G", "13 墨企経室第3112号"),   # 13 after 2: not the next heading
     ])
-    heads, _ = detect(lines)
+    heads, _ = detect(lines, RULES)
     assert [h.style for _, h in sorted(heads.items())] == ["matter", "number", "number"]
     levels = assign_levels([(h, ("G", 13.0)) for _, h in sorted(heads.items())])
     assert levels == [1, 1, 1]
+
+
+def test_what_never_heads_is_read_from_the_rules():
+    """The caption cue is rules/headings.toml's [pdf_layout], not code: a plan whose figures are
+    captioned another way is taught by the rule file."""
+    import copy
+    import dataclasses
+
+    from pipeline.segment.pdf_headings import _candidate, _cues
+
+    toml = copy.deepcopy(RULES.toml)
+    toml["headings"]["pdf_layout"]["caption_pattern"] = r"^\s*グラフ\s*[0-9]"
+    other = dataclasses.replace(RULES, toml=toml, _compiled={}, _memo={})
+    figure, chart = PdfLine("図 1 人口の推移", 1, 80, 12, "M"), PdfLine("グラフ 1 人口の推移", 1, 80, 12, "M")
+    assert _candidate(figure, 12, _cues(RULES)) is None and _candidate(chart, 12, _cues(RULES)) is not None
+    assert _candidate(figure, 12, _cues(other)) is not None and _candidate(chart, 12, _cues(other)) is None

@@ -531,10 +531,11 @@ def _metadata(pdf: Any) -> dict[str, str]:
 def ingest_pdf(doc: Document, path: str, rules: Rules, engine: str | None = None) -> Document:
     total, pages, failed = read_pages(path, rules, engine=engine)
     doc.pages = total
-    return assemble_pdf(doc, pages, failed)
+    return assemble_pdf(doc, pages, rules, failed)
 
 
-def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]] | None = None) -> Document:
+def assemble_pdf(doc: Document, pages: list[_Page], rules: Rules,
+                 failed: list[tuple[int, str]] | None = None) -> Document:
     """Blocks from the pages read: furniture dropped, tables stitched, footnotes placed. Raises PdfError."""
     for number, error in failed or []:
         doc.find("ingest", f"page {number} could not be read: {error}", page=number)
@@ -578,7 +579,7 @@ def assemble_pdf(doc: Document, pages: list[_Page], failed: list[tuple[int, str]
             first_on_page = False
         last_note = next((b for b in reversed(blocks) if b.kind == "footnote"), None)
         blocks.extend(_footnote_blocks(p, body_size, repeated, last_note))
-    _mark_headings(kept)
+    _mark_headings(kept, rules)
     doc.blocks = blocks
     doc.running_header = _running_header(pages, repeated)
     doc.meta = next((p.meta for p in pages if p.meta), {})
@@ -630,14 +631,14 @@ def _page_findings(doc: Document, pages: list[_Page]) -> None:
                                "(an empty form, a chart's grid, or text drawn as an image)", page=p.number)
 
 
-def _mark_headings(kept: list[tuple[_Line, Block]]) -> None:
+def _mark_headings(kept: list[tuple[_Line, Block]], rules: Rules) -> None:
     """Heading lines, judged over the whole document's layout, become hard headings (their own
     block, never joined to a paragraph); segment reads their labels and nests them."""
     from ..segment.pdf_headings import PdfLine, detect
 
     lines = [PdfLine(ln.text.replace(REF_OPEN, "").replace(REF_CLOSE, ""), b.page or 0, ln.x0, ln.size, ln.font)
              for ln, b in kept]
-    heads, _ = detect(lines)
+    heads, _ = detect(lines, rules)
     for i in heads:
         kept[i][1].hard_heading = 1
 

@@ -205,7 +205,7 @@ def _layout_headings(a: Analysis) -> set[int]:
     geo: dict[int, Any] = a.line_geometry
     lines = [PdfLine(geo[i].text, a.doc.lines[i].page or 0, geo[i].x0, geo[i].size, geo[i].font) for i in idx]
     try:
-        heads, _ = detect(lines)
+        heads, _ = detect(lines, a.rules)
     except Exception:
         return set()
     return {idx[k] for k in heads}

@@ -165,7 +165,7 @@ def build_document(path: Path, raw: Path, rules: Rules, pages: PdfPages | None =
                 ingest_pdf(doc, str(path), rules)
             else:
                 doc.pages = pages.total
-                assemble_pdf(doc, pages.pages, pages.failed)
+                assemble_pdf(doc, pages.pages, rules, pages.failed)
         except PdfError as exc:
             doc.readable = False
             doc.find("ingest", str(exc), severity="error")

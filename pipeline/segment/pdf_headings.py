@@ -57,16 +57,33 @@ _LABEL = re.compile(
     r"|(?P<kata>[アイウエオカキクケコ])(?=\s+|[.、)])"
     rf"|(?P<number>[0-9]{{1,2}})(?=\s*[.、](?![0-9])|\s+(?![{_UNITS}])|[^\s0-9{_UNITS}.,〜~\-:/])"
     r")\s*[.、:]?\s*")
-_SENTENCE_END = re.compile(r"(。|です|ます|した|ない|る|[、,])\s*$")
-_BLOCK_LABEL = re.compile(r"^\s*[\[<〈【《◎○●■□◆◇※*・]")  # ［…］ ＜…＞ ◎ … (NFKC)
-_CAPTION = re.compile(r"^\s*(図表|図|表)\s*[0-9]")
-_PAGE_TAG = re.compile(r"^(巻頭|別添|資料)[0-9\-]+$")
 _NUMERIC = re.compile(r"^[0-9,.\s%()\-~〜/:]*$")
 _LEADER = re.compile(r"\.{4,}|・{4,}|…{2,}|─{3,}|-{4,}")
 _TOC_TAIL = re.compile(r"[\s.・…]*[0-9ivxIVX\-]+\s*$")
 # 要 旨: a two-kanji title spread with spaces (longer spread lines are chart and table titles)
 _LETTERSPACED = re.compile(r"^\s*[\u4e00-\u9fff][ \u3000]+[\u4e00-\u9fff]\s*$")
-_CONTENTS_WORDS = ("目次", "もくじ", "contents")
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """What a heading-like PDF line may still be (rules/headings.toml [pdf_layout])."""
+
+    sentence_end: re.Pattern[str]
+    block_label: re.Pattern[str]
+    caption: re.Pattern[str]
+    page_tag: re.Pattern[str]
+    contents_words: frozenset[str]
+
+
+def _compile_cues(rules: Rules) -> _Cues:
+    c = rules.get("headings").get("pdf_layout", {})
+    return _Cues(rules.regex(c["sentence_end_pattern"]), rules.regex(c["block_label_pattern"]),
+                 rules.regex(c["caption_pattern"]), rules.regex(c["page_tag_pattern"]),
+                 frozenset(w.lower() for w in c.get("contents_words", [])))
+
+
+def _cues(rules: Rules) -> _Cues:
+    return rules.memo("pdf_heading_cues", _compile_cues)
 
 
 @dataclass
@@ -134,8 +151,9 @@ def _sim(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-def contents_lines(lines: list[PdfLine]) -> tuple[set[int], list[str]]:
+def contents_lines(lines: list[PdfLine], rules: Rules) -> tuple[set[int], list[str]]:
     """Indices of the lines on contents pages, and the folded titles they list."""
+    contents_words = _cues(rules).contents_words
     per_page: Counter[int] = Counter()
     for ln in lines:
         t = nfkc(ln.text)
@@ -151,7 +169,7 @@ def contents_lines(lines: list[PdfLine]) -> tuple[set[int], list[str]]:
         head = _LEADER.split(t)[0]
         head = _TOC_TAIL.sub("", head) if _LEADER.search(t) else head
         title = fold(split_label(head).title)
-        if title and title.lower() not in _CONTENTS_WORDS and not _NUMERIC.match(title):
+        if title and title.lower() not in contents_words and not _NUMERIC.match(title):
             titles.append(title)
     return rows, titles
 
@@ -178,12 +196,12 @@ def _is_matter(title: str, rules: Rules | None = None) -> bool:
     return m is not None and m.style == "matter"
 
 
-def _candidate(ln: PdfLine, body_size: float) -> HeadLabel | None:
+def _candidate(ln: PdfLine, body_size: float, cues: _Cues) -> HeadLabel | None:
     t = nfkc(ln.text).strip()
     f = fold(t)
-    if not f or len(f) > DEFAULT_MAX_HEADING_CHARS or "。" in t or _SENTENCE_END.search(t):
+    if not f or len(f) > DEFAULT_MAX_HEADING_CHARS or "。" in t or cues.sentence_end.search(t):
         return None
-    if _BLOCK_LABEL.match(t) or _CAPTION.match(t) or _PAGE_TAG.match(f) or _NUMERIC.match(f):
+    if cues.block_label.match(t) or cues.caption.match(t) or cues.page_tag.match(f) or _NUMERIC.match(f):
         return None
     if body_size and ln.size < body_size - DEFAULT_SMALLER_PT:
         return None
@@ -197,9 +215,10 @@ _STRUCTURAL = re.compile(r"^(chapter|part_)")
 _STRONG = re.compile(r"^(chapter|part_|paren$|number$|dotted)")
 
 
-def detect(lines: list[PdfLine]) -> tuple[dict[int, HeadLabel], set[int]]:
+def detect(lines: list[PdfLine], rules: Rules) -> tuple[dict[int, HeadLabel], set[int]]:
     """Heading lines (index -> label) and contents lines of a document."""
-    toc_rows, titles = contents_lines(lines)
+    cues = _cues(rules)
+    toc_rows, titles = contents_lines(lines, rules)
     body_lines = [ln for i, ln in enumerate(lines) if i not in toc_rows]
     body_font, body_size = body_style(body_lines)
     body_sig = (body_font, round(body_size * 2) / 2)
@@ -207,7 +226,7 @@ def detect(lines: list[PdfLine]) -> tuple[dict[int, HeadLabel], set[int]]:
     for i, ln in enumerate(lines):
         if i in toc_rows:
             continue
-        h = _candidate(ln, body_size)
+        h = _candidate(ln, body_size, cues)
         if h is not None:
             cands.append((i, ln, h))
     heads: dict[int, HeadLabel] = {}
