@@ -39,13 +39,14 @@ def extract(raw: str | Path = "raw", out: str | Path = "extracted", workers: int
     `allow_empty`) and KeyboardInterrupt on Ctrl-C / SIGTERM (the previous tables stay whole)."""
     from .crossdoc.ahead import CompareAhead
     from .crossdoc.series import run as compare_run
+    from .rules import load_rules
     from .runner.guard import guard
     from .runner.run import check_raw, run_folder
 
     check_raw(Path(raw), Path(out))
     with guard(Path(out)):
         result = run_folder(Path(raw), Path(out), workers=workers, quiet=quiet, allow_empty=allow_empty,
-                            pdf_engine=pdf_engine, prepare=CompareAhead() if compare else None)
+                            pdf_engine=pdf_engine, prepare=CompareAhead(load_rules()) if compare else None)
         if compare:
             compare_run(Path(out))
     return result

@@ -78,8 +78,9 @@ def summary(result: RunResult, out: Path) -> str:
 
 def _prepare_compare():
     from .crossdoc.ahead import CompareAhead
+    from .rules import load_rules
 
-    return CompareAhead()
+    return CompareAhead(load_rules())  # the rules the run loads (loaded once per process)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.ingest.pdf import DEFAULT_PDF_ENGINE, set_pdf_engine
+from pipeline.rules import load_rules
 from pipeline.runner import run as run_mod
 from pipeline.runner.run import page_ranges, run_folder
 
@@ -102,7 +103,7 @@ def test_compare_ahead_gives_the_comparison_compare_gives(raw, tmp_path):
 
     cold, warm = tmp_path / "cold", tmp_path / "warm"
     run_folder(raw, cold, workers=2, quiet=True)
-    run_folder(raw, warm, workers=2, quiet=True, prepare=CompareAhead())
+    run_folder(raw, warm, workers=2, quiet=True, prepare=CompareAhead(load_rules()))
     a, b = compare_run(cold), compare_run(warm)
     assert (a.kpi_series, a.initiative_topics, a.ward_topics, a.untagged) == \
         (b.kpi_series, b.initiative_topics, b.ward_topics, b.untagged)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..rules import Rules, load_rules
+from ..rules import Rules
 
 
 class CompareAhead:
     """`start`: the layer's imports, dictionaries and report template; `rows`: a finished
     document's texts tokenized as the layer will tokenize them."""
 
-    def __init__(self, rules: Rules | None = None):
+    def __init__(self, rules: Rules):
         self._rules = rules
         self._synonyms: dict[str, str] | None = None
 
@@ -24,7 +24,6 @@ class CompareAhead:
     def rows(self, tables: Any) -> None:
         from .series import synonyms_of, warm_rows
 
-        rules = self._rules = self._rules or load_rules()
         if self._synonyms is None:
-            self._synonyms = synonyms_of(rules)
-        warm_rows(tables, rules, self._synonyms)
+            self._synonyms = synonyms_of(self._rules)
+        warm_rows(tables, self._rules, self._synonyms)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ..rules import Rules
 from ..model import Block, Cell, Document
@@ -99,12 +99,21 @@ class PdfError(Exception):
 
 def _main_size(chars: list[dict]) -> float:
     """The size most non-space chars are set in (rounded to 0.1; the first seen wins a tie)."""
-    sizes: dict[float, int] = {}
+    by_size: dict[float, int] = {}
     for c in chars:
         if not c["text"].isspace():
-            s = round(c["size"], 1)
-            sizes[s] = sizes.get(s, 0) + 1
-    return max(sizes, key=sizes.__getitem__) if sizes else 0.0
+            by_size[c["size"]] = by_size.get(c["size"], 0) + 1
+    return _most_used(by_size, lambda s: round(s, 1)) or 0.0
+
+
+def _most_used(counts: dict, key: Callable[[Any], Any]) -> Any:
+    """The key most counts fall under once folded by `key` (the first used wins a tie), or its
+    empty value: a size rounded to 0.1, a font name without its subset prefix."""
+    folded: dict = {}
+    for k, n in counts.items():
+        k = key(k)
+        folded[k] = folded.get(k, 0) + n
+    return max(folded, key=folded.__getitem__) if folded else None
 
 
 def heading_font(rules: Rules) -> re.Pattern[str]:
@@ -122,16 +131,8 @@ def _line_from(raw: dict, heading_font: re.Pattern[str]) -> _Line:
         if not c["text"].isspace():
             by_size[c["size"]] = by_size.get(c["size"], 0) + 1
             by_name[c["fontname"]] = by_name.get(c["fontname"], 0) + 1
-    sizes: dict[float, int] = {}  # rounded to 0.1, in order of first use (the first wins a tie)
-    for s, n in by_size.items():
-        s = round(s, 1)
-        sizes[s] = sizes.get(s, 0) + n
-    size = max(sizes, key=sizes.__getitem__) if sizes else 0.0
-    fonts: dict[str, int] = {}  # subset prefix removed; in order of first use (the first wins a tie)
-    for name, n in by_name.items():
-        name = name.rpartition("+")[2]
-        fonts[name] = fonts.get(name, 0) + n
-    font = max(fonts, key=fonts.__getitem__) if fonts else ""
+    size = _most_used(by_size, lambda s: round(s, 1)) or 0.0
+    font = _most_used(by_name, lambda name: name.rpartition("+")[2]) or ""
     # superscript digits: much smaller than the line's main size, raised
     limit = size * DEFAULT_SUPERSCRIPT_RATIO
     if size and min(by_size) <= limit and any(c["size"] <= limit and c["text"].isdigit() for c in chars):

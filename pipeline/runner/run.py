@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 from pathlib import Path
 
 from ..extractors import EXTRACTORS
@@ -614,17 +614,14 @@ def _stop(pool) -> None:
             pass
 
 
-def _ahead(prepare: Prepare | None) -> Callable[[Tables | None], None]:
-    """`prepare.start()` (None) or `prepare.rows(t)`, its errors ignored (Prepare's docstring)."""
-    def call(t: Tables | None) -> None:
-        if prepare is None:
-            return
-        try:
-            prepare.start() if t is None else prepare.rows(t)
-        except Exception:
-            pass
-
-    return call
+def _ahead(prepare: Prepare | None, t: Tables | None = None) -> None:
+    """`prepare.start()` (no rows) or `prepare.rows(t)`, its errors ignored (Prepare's docstring)."""
+    if prepare is None:
+        return
+    try:
+        prepare.start() if t is None else prepare.rows(t)
+    except Exception:
+        pass
 
 
 def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
@@ -662,8 +659,7 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
                 pending[fut] = (what, job, i)
 
         feed()
-        ahead = _ahead(prepare)
-        ahead(None)  # the workers exist (forked at the first submit): this process is free
+        _ahead(prepare)  # the workers exist (forked at the first submit): this process is free
         while pending:
             finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             bar.refresh()
@@ -702,7 +698,7 @@ def _run_pool(jobs: list[_Job], raw: Path, workers: int, done, bar: Progress,
                     queue.appendleft(("doc", job, 0))
             feed()  # the workers first, then the next stage's work ahead
             for t in finished_rows:
-                ahead(t)
+                _ahead(prepare, t)
     except BaseException:
         _stop(pool)
         raise

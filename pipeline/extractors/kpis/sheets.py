@@ -382,7 +382,7 @@ def read_sheets(doc: Document, rules: Rules) -> list[SheetRow]:
             elif vals:  # which value belongs to which column is not known: say so rather than guess
                 doc.find("kpis", f"{len(vals)} values under a header of {k} columns "
                          f"({', '.join(c.role for c in cols)}): not a whole number of rows, not read",
-                         page=doc.blocks[vals[0].block].page if vals[0].block < len(doc.blocks) else None,
+                         page=doc.blocks[vals[0].block].page,
                          snippet=" ".join(v.text for v in vals))
             i = j
             continue
